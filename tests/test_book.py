@@ -1,0 +1,144 @@
+"""The book builds from scratch with every page executed, is self-contained and cites its sources."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.book
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def _sources() -> dict[str, str]:
+    return {f: (BOOK / f"{f}.md").read_text(encoding="utf-8") for f in _toc_files()}
+
+
+def test_build_succeeds_without_warnings(book_build):
+    _, log = book_build
+    if log:  # empty when reusing a build via MGCOURSE_BOOK_HTML
+        assert "build succeeded" in log
+        sphinx_warnings = [line for line in log.splitlines()
+                           if "WARNING" in line and "IPKernelApp" not in line]
+        assert not sphinx_warnings
+
+
+def test_every_toc_page_is_built_and_executed(built_book):
+    for name, source in _sources().items():
+        html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+        code_cells = source.count("```{code-cell}")
+        if code_cells:
+            assert len(re.findall(r'class="cell[ "]', html)) >= code_cells, name
+            assert "cell_output" in html, f"{name}: no executed output"
+        assert "Traceback" not in html and 'class="output traceback' not in html, name
+
+
+def test_images_have_alt_text(built_book):
+    for page in built_book.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        html = re.sub(r"<script\b.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for tag in re.findall(r"<img\b[^>]*>", html):
+            alt = re.search(r'alt="([^"]*)"', tag)
+            assert alt and alt.group(1).strip(), f"{page.name}: image without alt text: {tag[:120]}"
+
+
+def test_figures_have_captions(built_book):
+    for name, source in _sources().items():
+        declared = source.count("caption:")
+        if declared:
+            html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+            assert html.count("<figcaption") >= declared, name
+
+
+EXTERNAL = re.compile(r"""<(?:script|img|link|iframe|source)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""")
+
+
+def test_no_resource_is_loaded_from_outside_the_site(built_book):
+    for page in built_book.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for match in EXTERNAL.finditer(html):
+            tag = html[match.start(): html.find(">", match.start()) + 1]
+            # links to other sites are fine; stylesheets, scripts, images and frames are not
+            if tag.startswith("<link") and "stylesheet" not in tag and "preload" not in tag:
+                continue
+            pytest.fail(f"{page.relative_to(built_book)} loads {tag}")
+
+
+def test_front_end_files_are_served_by_the_site(built_book):
+    for rel in ["vendor/mathjax/tex-chtml-full.js", "vendor/requirejs/require.js",
+                "vendor/jupyter-widgets/embed-amd.js", "vendor/mgcourse/widgets-setup.js"]:
+        assert (built_book / rel).is_file(), rel
+    assert not list((built_book / "_static").rglob("embed-amd.js"))  # not injected everywhere
+    html = (built_book / "chapter1" / "measuring.html").read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-state+json" in html
+    assert 'src="../_static/../vendor/jupyter-widgets/embed-amd.js' in html
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html
+
+
+def test_explorers_are_static_in_the_book(built_book):
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (built_book / "chapter1").glob("*.html")}
+    static = sum(html.count("mgcourse-static") for html in pages.values())
+    assert static >= 3
+    assert all("FloatSliderModel" not in html for html in pages.values())
+
+
+def test_self_checks_have_collapsed_solutions(built_book):
+    for name in _toc_files():
+        if not name.startswith("chapter1/"):
+            continue
+        html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+        assert html.count('class="exercise admonition"') >= 2, name
+        assert html.count('class="solution dropdown admonition"') >= 2, name
+
+
+def test_bibliography_cites_both_reviews(built_book):
+    html = (built_book / "bibliography.html").read_text(encoding="utf-8")
+    assert "Hosseini Dastgerdi" in html and "Foroudastan" in html
+    bib = (BOOK / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    cited = set()
+    for source in _sources().values():
+        for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", source):
+            cited.update(k.strip() for k in group.split(","))
+    assert cited and cited <= keys, cited - keys
+    assert {"hosseinidastgerdi2022", "foroudastan2025"} <= cited
+
+
+def test_exercise_downloads_are_the_student_versions(built_book):
+    downloads = {p.name: p for p in (built_book / "_downloads").rglob("*") if p.is_file()}
+    for rel in ["assignment1/assignment1.ipynb", "assignment1/cohort.csv"]:
+        student = ROOT / "exercises" / rel
+        assert student.name in downloads, f"{rel} is not downloadable from the book"
+        assert downloads[student.name].read_bytes() == student.read_bytes()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def test_no_sentence_is_copied_from_the_seed_reviews():
+    n = 8
+    seed_ngrams = set()
+    for seed in SEEDS.glob("*.txt"):
+        words = _words(seed.read_text(encoding="utf-8"))
+        seed_ngrams |= {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    assert seed_ngrams, f"no seed texts found in {SEEDS}"
+    for name, source in _sources().items():
+        words = _words(source)
+        copied = {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)
+                  if tuple(words[i:i + n]) in seed_ngrams}
+        assert not copied, f"{name} repeats the seed reviews word for word: {sorted(copied)[:3]}"

@@ -1,0 +1,70 @@
+"""Tests for mgcourse.explorers: every explorer renders every static frame and says the truth."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from mgcourse import explorers, indices, magnesium
+
+FACTORIES = [
+    explorers.homa_explorer,
+    explorers.serum_magnesium_explorer,
+    explorers.supplement_dose_explorer,
+]
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+def test_every_static_combination_renders(factory):
+    explorer = factory()
+    grids = [p.frames() for p in explorer.params]
+    pngs = {
+        explorer.render_png(**dict(zip([p.name for p in explorer.params], combo, strict=True)))
+        for combo in itertools.product(*grids)
+    }
+    assert len(pngs) == int(np.prod([len(g) for g in grids]))  # each frame differs
+    assert all(png.startswith(b"\x89PNG") for png in pngs)
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+def test_axis_labels_are_lowercase_with_units(factory):
+    fig = factory().figure()
+    for ax in fig.axes:
+        xlabel = ax.get_xlabel()
+        assert (xlabel and xlabel[0].islower()) or xlabel.startswith(("HOMA", "QUICKI", "Mg"))
+        assert "(" in xlabel
+
+
+def _title(explorer) -> str:
+    fig = explorer.figure()
+    texts = [fig._suptitle] if fig._suptitle is not None else [ax.title for ax in fig.axes]
+    return " ".join(t.get_text() for t in texts)
+
+
+def test_homa_title_reports_the_package_values():
+    explorer = explorers.homa_explorer()
+    explorer.render_png(glucose=6.1, insulin=15.0)
+    value = indices.homa_ir(6.1, 15.0)
+    assert f"HOMA-IR {value:.2f}" in _title(explorer)
+    assert "insulin resistant by" in _title(explorer) and "not" not in _title(explorer)
+    explorer.render_png(glucose=4.5, insulin=5.0)
+    assert "HOMA-IR 1.00" in _title(explorer) and "not insulin resistant" in _title(explorer)
+
+
+def test_serum_explorer_reports_conversions_and_status():
+    explorer = explorers.serum_magnesium_explorer()
+    explorer.render_png(magnesium=0.8)
+    assert "0.80 mmol/L = 1.94 mg/dL = 1.60 mEq/L" in _title(explorer)
+    verdicts = [t.get_text() for t in explorer.figure().axes[0].texts if t.get_text() in
+                ("low", "normal", "high")]
+    expected = [magnesium.serum_status(0.8, reference_range=k) for k in magnesium.REFERENCE_RANGES]
+    assert verdicts == expected == ["normal", "normal", "low", "normal"]
+
+
+def test_dose_explorer_flags_doses_above_the_upper_limit():
+    explorer = explorers.supplement_dose_explorer()
+    explorer.render_png(salt="MgCl2·6H2O", salt_mass=2500.0)
+    assert "299 mg/day of magnesium" in _title(explorer)
+    assert "above the upper limit" not in _title(explorer)
+    explorer.render_png(salt="MgO", salt_mass=1000.0)
+    assert "603 mg/day of magnesium (above the upper limit)" in _title(explorer)
