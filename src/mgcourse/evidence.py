@@ -5,6 +5,11 @@ The studies of Table 1 in Hosseini Dastgerdi et al. 2022 are available as
 reference list. Where the review's table gives a dose without saying whether
 it is salt or elemental magnesium, ``dose_basis`` says ``"not stated"``;
 converting such a dose is an exercise in the course, not a fact in the data.
+``salt_formula`` names the salt for such exercises; for reference 23 the review
+says only "MgCl2", and the hexahydrate is an inference (2.5 g of MgCl2·6H2O
+contains the 300 mg of magnesium the table reports). The review's text and
+table also disagree on that study's duration (16 vs 12 weeks); the table's
+value is kept.
 
 References
 ----------

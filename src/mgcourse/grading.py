@@ -229,7 +229,7 @@ def release(assignment: str, root: Path, *, dest: Path | None = None) -> Path:
     Raises
     ------
     FileNotFoundError
-        If ``solutions/<assignment>`` has no notebook.
+        If the source folder ``solutions/<assignment>`` has no notebook.
     GradingError
         If nbgrader fails (for example on malformed cell metadata).
 
@@ -241,11 +241,10 @@ def release(assignment: str, root: Path, *, dest: Path | None = None) -> Path:
     from nbgrader.converters import GenerateAssignment
 
     root = Path(root).resolve()
-    if not any((root / "solutions" / assignment).glob("*.ipynb")):
-        raise FileNotFoundError(
-            f"assignment = {assignment!r}: no notebook in {root / 'solutions' / assignment}"
-        )
     config = load_config(root)
+    source = root / str(config.CourseDirectory.source_directory) / assignment
+    if not any(source.glob("*.ipynb")):
+        raise FileNotFoundError(f"assignment = {assignment!r}: no notebook in {source}")
     with tempfile.TemporaryDirectory(prefix="mgcourse-release-") as tmp:
         if dest is not None:
             config.CourseDirectory.release_directory = tmp

@@ -80,7 +80,10 @@ REFERENCE_RANGES: Final[dict[str, ReferenceRange]] = {
     ),
     "nhanes": ReferenceRange(0.75, 0.95, "population-derived interval from US NHANES I data"),
     "magnet": ReferenceRange(
-        0.85, 0.95, "Rosanoff et al. 2022 (MaGNet): proposed lower limit 0.85 mmol/L"
+        0.85,
+        0.95,
+        "Rosanoff et al. 2022 (MaGNet): evidence-based lower limit 0.85 mmol/L; 0.95 is the top "
+        "of the suggested optimal band, not a limit for excess",
     ),
     "review_2022": ReferenceRange(0.76, 1.15, "range quoted by Hosseini Dastgerdi et al. 2022"),
 }
