@@ -36,8 +36,8 @@ def time_changes(explorer: Explorer, changes: int) -> list[float]:
     for k in range(changes):
         param = explorer.params[k % len(explorer.params)]
         control = box.controls[param.name]
-        if param.options:
-            choices = [o for o in param.options if o != control.value]
+        if param.options or param.discrete:
+            choices = [o for o in param.frames() if o != control.value]
             value: object = choices[int(rng.integers(len(choices)))]
         else:
             value = float(rng.uniform(param.min, param.max))

@@ -5,12 +5,14 @@ import itertools
 import numpy as np
 import pytest
 
-from mgcourse import explorers, indices, magnesium
+from mgcourse import beta_cell, bursting_grid, explorers, indices, magnesium
 
 FACTORIES = [
     explorers.homa_explorer,
     explorers.serum_magnesium_explorer,
     explorers.supplement_dose_explorer,
+    explorers.katp_explorer,
+    explorers.bursting_explorer,
 ]
 
 
@@ -29,9 +31,10 @@ def test_every_static_combination_renders(factory):
 @pytest.mark.parametrize("factory", FACTORIES)
 def test_axis_labels_are_lowercase_with_units(factory):
     fig = factory().figure()
-    for ax in fig.axes:
-        xlabel = ax.get_xlabel()
-        assert (xlabel and xlabel[0].islower()) or xlabel.startswith(("HOMA", "QUICKI", "Mg"))
+    labels = [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()]
+    assert labels
+    for xlabel in labels:  # axes sharing x with a labelled one may have none
+        assert xlabel[0].islower() or xlabel.startswith(("HOMA", "QUICKI", "Mg", "ATP"))
         assert "(" in xlabel
 
 
@@ -68,3 +71,24 @@ def test_dose_explorer_flags_doses_above_the_upper_limit():
     assert "above the upper limit" not in _title(explorer)
     explorer.render_png(salt="MgO", salt_mass=1000.0)
     assert "603 mg/day of magnesium (above the upper limit)" in _title(explorer)
+
+
+def test_katp_explorer_reports_the_published_open_fraction():
+    explorer = explorers.katp_explorer()
+    explorer.render_png(ratio=2.0, total=3000.0)
+    expected = beta_cell.katp_open_fraction(atp=2000.0, adp=1000.0)
+    assert f"ATP 2000 µM, ADP 1000 µM: o∞ = {expected:.3f} (published)" in _title(explorer)
+
+
+def test_bursting_explorer_reads_the_grid():
+    explorer = explorers.bursting_explorer()
+    grid = bursting_grid.load()
+    explorer.render_png(glucose=5.0, magnesium="published")
+    assert "glucose 5 mM, published KATP fractions\nsilent" in _title(explorer)
+    explorer.render_png(glucose=11.1, magnesium="1.0 mM")
+    i, j = grid.index(11.1, 1.0)
+    assert f"free Mg²⁺ 1.0 mM (teaching speciation)\n{grid.pattern[i, j]}" in _title(explorer)
+    live = explorer.live()
+    assert list(live.controls["glucose"].options) == [
+        (f"{g:g}", g) for g in bursting_grid.GLUCOSE_LEVELS
+    ]

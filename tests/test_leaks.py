@@ -3,7 +3,8 @@
 Every non-trivial line inside a ``BEGIN/END SOLUTION`` or ``BEGIN/END HIDDEN
 TESTS`` region of a master in ``solutions/`` (see
 :func:`mgcourse.grading.leak_snippets`) is searched for in every file under
-``exercises/`` and in the built book.
+``exercises/`` and in the built book. The tests run per assignment, for every
+master found in ``solutions/<assignment>/``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mgcourse.grading import leak_snippets
 
 REPO = Path(__file__).resolve().parents[1]
 MASTERS = sorted((REPO / "solutions").glob("*/*.ipynb"))
+ASSIGNMENTS = sorted({master.parent.name for master in MASTERS})
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 BOOK_SUFFIXES = {".html", ".ipynb", ".md", ".txt"}
 
@@ -76,15 +78,29 @@ def test_every_master_has_a_student_version() -> None:
         assert (REPO / "exercises" / master.parent.name / master.name).is_file(), master
 
 
-def test_exercises_have_no_leaks(snippets: dict[str, Path]) -> None:
-    files = sorted(p for p in (REPO / "exercises").rglob("*") if p.is_file())
+@pytest.mark.parametrize("master", MASTERS, ids=[master.parent.name for master in MASTERS])
+def test_every_master_has_leak_snippets(master: Path) -> None:
+    """Each master contributes lines to look for, so no assignment is checked vacuously."""
+    assert leak_snippets(master), f"{master.relative_to(REPO)} has no solution or hidden-test lines"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_exercises_have_no_leaks(assignment: str, snippets: dict[str, Path]) -> None:
+    # The snippets of every master, so one assignment cannot leak into another either.
+    files = sorted(p for p in (REPO / "exercises" / assignment).rglob("*") if p.is_file())
     assert files
     assert _leaks(files, snippets) == []
 
 
-def test_leak_check_catches_a_leak(snippets: dict[str, Path], tmp_path: Path) -> None:
+def test_no_exercises_without_a_master() -> None:
+    folders = sorted(p.name for p in (REPO / "exercises").iterdir() if p.is_dir())
+    assert folders == ASSIGNMENTS, "every folder in exercises/ is generated from a master"
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=[master.parent.name for master in MASTERS])
+def test_leak_check_catches_a_leak(master: Path, snippets: dict[str, Path], tmp_path: Path) -> None:
     """The check itself works on every format it reads (guards against a vacuous pass)."""
-    line = next(iter(sorted(snippets)))
+    line = sorted(s for s, source in snippets.items() if source == master)[0]
     leaked_nb = {"cells": [{"cell_type": "code", "source": [line], "outputs": []}]}
     (tmp_path / "page.ipynb").write_text(json.dumps(leaked_nb), encoding="utf-8")
     spans = "".join(f"<span>{html.escape(ch)}</span>" for ch in line)

@@ -14,6 +14,8 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from mgcourse import bursting_grid
+from mgcourse.beta_cell import katp_open_fraction
 from mgcourse.indices import CUTOFFS, homa_ir, quicki
 from mgcourse.magnesium import (
     REFERENCE_RANGES,
@@ -28,7 +30,9 @@ from mgcourse.widgets import Explorer, Param, Update
 
 __all__ = [
     "OKABE_ITO",
+    "bursting_explorer",
     "homa_explorer",
+    "katp_explorer",
     "serum_magnesium_explorer",
     "supplement_dose_explorer",
 ]
@@ -241,4 +245,141 @@ def supplement_dose_explorer() -> Explorer:
         alt="Left: bars compare the daily salt mass with the elemental magnesium it contains, "
         "against the upper limit and the recommended intake. Right: elemental magnesium as a "
         "percentage of mass for eight salts, the chosen one highlighted",
+    )
+
+
+_RATIO = np.geomspace(0.3, 30.0, 200)
+_KATP_LEVELS: Final = (None, 0.25, 0.5, 1.0, 2.0)  # free Mg²⁺ [mM]; None = published
+_KATP_COLOURS: Final = (
+    OKABE_ITO["black"], OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["sky"],
+    OKABE_ITO["blue"],
+)
+
+
+def _plot_katp(fig: Figure) -> Update:
+    ax = fig.subplots()
+    curves, markers = [], []
+    for level, colour in zip(_KATP_LEVELS, _KATP_COLOURS, strict=True):
+        label = "published fixed fractions" if level is None else f"free Mg²⁺ {level:g} mM"
+        style = "-" if level is None else "--"
+        (curve,) = ax.plot([], [], style, color=colour, label=label, linewidth=2 if level is None else 1.3)
+        (marker,) = ax.plot([], [], "o", color=colour, markersize=6)
+        curves.append(curve)
+        markers.append(marker)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(_RATIO[0], _RATIO[-1])
+    ax.set_ylim(3e-4, 0.1)
+    ax.set_xlabel("ATP/ADP ratio (log scale)")
+    ax.set_ylabel("KATP open fraction o∞ (log scale)")
+    ax.legend(fontsize=7, loc="upper right", title="dashed: teaching generalisation", title_fontsize=7)
+    cursor = ax.axvline(1.0, color="0.5", linewidth=0.8)
+    title = ax.set_title(" ", fontsize=10)
+
+    def update(ratio: float, total: float) -> tuple[Artist, ...]:
+        adp = total / (1.0 + _RATIO)
+        adp_here = total / (1.0 + ratio)
+        for level, curve, marker in zip(_KATP_LEVELS, curves, markers, strict=True):
+            curve.set_data(_RATIO, katp_open_fraction(atp=total - adp, adp=adp, free_mg=level))
+            here = float(katp_open_fraction(atp=total - adp_here, adp=adp_here, free_mg=level))
+            marker.set_data([ratio], [here])
+        cursor.set_xdata([ratio, ratio])
+        published = float(katp_open_fraction(atp=total - adp_here, adp=adp_here))
+        title.set_text(f"ATP {total - adp_here:.0f} µM, ADP {adp_here:.0f} µM: "
+                       f"o∞ = {published:.3f} (published)")
+        return (*curves, *markers, cursor, title)
+
+    return update
+
+
+def katp_explorer() -> Explorer:
+    """KATP open fraction against the ATP/ADP ratio, one curve per free Mg²⁺ level.
+
+    The published Magnus–Keizer model (fixed nucleotide fractions) is drawn solid;
+    the Mg-dependent speciation, a teaching generalisation, dashed. Total adenine
+    nucleotide follows the simple convention ATP + ADP = total.
+
+    Returns
+    -------
+    Explorer
+        Sliders for the ATP/ADP ratio [-] and total ATP + ADP [µM].
+    """
+    return Explorer(
+        title="KATP channel: open fraction against ATP/ADP",
+        params=(
+            Param("ratio", "ATP/ADP ratio", "", 0.3, 30.0, 3.0, 0.1,
+                  static_values=(0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0)),
+            Param("total", "ATP + ADP", "µM", 1000.0, 5000.0, 3000.0, 100.0,
+                  static_values=(1500.0, 2500.0, 3000.0, 4000.0)),
+        ),
+        plot=_plot_katp,
+        alt="Curves of KATP open fraction falling as the ATP/ADP ratio rises, one per free "
+        "magnesium level and one for the published model; dots mark the chosen ratio",
+    )
+
+
+_MG_OPTIONS: Final = ("published", "1.0 mM", "1.1 mM", "1.2 mM", "1.25 mM", "1.3 mM")
+
+
+def _mg_level(option: str) -> float | None:
+    return None if option == "published" else float(option.split()[0])
+
+
+def _plot_bursting(fig: Figure) -> Update:
+    grid = bursting_grid.load()
+    ax_v, ax_ca = fig.subplots(2, 1, sharex=True)
+    (v_line,) = ax_v.plot([], [], color=OKABE_ITO["blue"], linewidth=0.6)
+    ax_v.set_ylim(-75, 0)
+    ax_v.set_ylabel("V (mV)")
+    ax_v.axhline(-30.0, color="0.6", linewidth=0.6, linestyle=":")
+    (ca_line,) = ax_ca.plot([], [], color=OKABE_ITO["vermillion"], linewidth=1.0)
+    ax_ca.set_ylim(0.0, 0.3)
+    ax_ca.set_ylabel("Ca²⁺ (µM)")
+    ax_ca.set_xlabel("time after a 60 s transient (s)")
+    ax_ca.set_xlim(0.0, float(grid.time[-1]))
+    title = fig.suptitle(" ", fontsize=10)
+
+    def update(glucose: float, magnesium: str) -> tuple[Artist, ...]:
+        i, j = grid.index(glucose, _mg_level(magnesium))
+        v_line.set_data(grid.time, grid.v[i, j])
+        ca_line.set_data(grid.time, grid.ca[i, j])
+        pattern = str(grid.pattern[i, j])
+        if pattern == "bursting":
+            detail = (f"bursting, period {grid.period[i, j]:.0f} s, "
+                      f"active {100 * grid.active_fraction[i, j]:.0f} % of the time")
+        else:
+            detail = pattern
+        model = ("published KATP fractions" if magnesium == "published"
+                 else f"free Mg²⁺ {magnesium} (teaching speciation)")
+        title.set_text(f"glucose {glucose:g} mM, {model}\n"
+                       f"{detail}; mean Ca²⁺ {grid.mean_calcium[i, j]:.3f} µM")
+        return (v_line, ca_line, title)
+
+    return update
+
+
+def bursting_explorer() -> Explorer:
+    """Membrane potential and Ca²⁺ of the Bertram 2004 β-cell model against glucose and Mg²⁺.
+
+    Reads precomputed simulations (:mod:`mgcourse.bursting_grid`) so that every
+    slider position answers at once. Glucose sets the glucokinase drive and free
+    Mg²⁺ the KATP nucleotide speciation, both teaching assumptions.
+
+    Returns
+    -------
+    Explorer
+        A glucose slider [mM] and a choice of KATP speciation (published or a free Mg²⁺ level).
+    """
+    return Explorer(
+        title="β-cell bursting against glucose and free Mg²⁺",
+        params=(
+            Param("glucose", "glucose", "mM", min(bursting_grid.GLUCOSE_LEVELS),
+                  max(bursting_grid.GLUCOSE_LEVELS), 11.1,
+                  static_values=bursting_grid.GLUCOSE_LEVELS, discrete=True),
+            Param("magnesium", "KATP speciation", options=_MG_OPTIONS, default="published"),
+        ),
+        plot=_plot_bursting,
+        alt="Two stacked traces over two minutes: membrane potential with spikes grouped in "
+        "bursts or continuous, and cytosolic calcium rising during each active phase",
+        figsize=(7.0, 4.2),
     )

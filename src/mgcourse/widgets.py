@@ -64,6 +64,9 @@ class Param:
         to five evenly spaced values from ``min`` to ``max`` plus ``default``.
     options : tuple of str
         Choices of a categorical parameter (then ``min``/``max`` are ignored).
+    discrete : bool
+        Numeric parameter that takes only its ``static_values``, live as well (for
+        explorers that read precomputed results).
     """
 
     name: str
@@ -75,6 +78,7 @@ class Param:
     step: float | None = None
     static_values: tuple[float | str, ...] = ()
     options: tuple[str, ...] = ()
+    discrete: bool = False
 
     def __post_init__(self) -> None:
         if self.options:
@@ -83,6 +87,11 @@ class Param:
                     f"Param {self.name!r}: default {self.default!r} is not one of {self.options}"
                 )
             return
+        if self.discrete and (not self.static_values or self.default not in self.static_values):
+            raise ValueError(
+                f"Param {self.name!r}: a discrete parameter needs static_values containing "
+                f"its default {self.default!r}"
+            )
         if not self.min < self.max:
             raise ValueError(f"Param {self.name!r}: min = {self.min} must be below max = {self.max}")
         if isinstance(self.default, str) or not self.min <= self.default <= self.max:
@@ -240,6 +249,11 @@ class Explorer:
             return widgets.Dropdown(
                 options=list(p.options), value=p.default, description=p.description,
                 style=style, layout=layout,
+            )
+        if p.discrete:
+            return widgets.SelectionSlider(
+                options=[(_format(v), v) for v in p.frames()], value=p.default,
+                description=p.description, continuous_update=True, style=style, layout=layout,
             )
         step = p.step if p.step is not None else (p.max - p.min) / 100.0
         return widgets.FloatSlider(

@@ -1,0 +1,189 @@
+"""Graded assignment 2 (the KATP channel) end to end through nbgrader's Python API.
+
+The expensive part (a temporary copy of the course, generating the student
+version, autograding a full, a blank and several wrong submissions) runs once
+per module in the ``course`` fixture; each nbgrader step starts a kernel. The
+checks themselves are shared by every assignment (see ``nbgrader_roundtrip.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mgcourse.beta_cell import burst_metrics, simulate
+from nbgrader_roundtrip import (
+    THIRD_PARTY_WARNINGS,
+    Assignment,
+    Course,
+    Wrong,
+    build_course,
+    check_blank_student_version_scores_zero,
+    check_committed_exercises_equal_generated,
+    check_filled_student_version_validates,
+    check_full_solution_scores_full_marks,
+    check_master_metadata_and_no_outputs,
+    check_master_passes_every_test_cell,
+    check_test_cells_follow_the_conventions,
+    check_wrong_answer_passes_visible_checks_but_loses_hidden_points,
+)
+
+SPECIATION = "test_speciation"
+OPEN_FRACTION = "test_open_fraction"
+GLUCOSE = "test_glucose_direction"
+MAGNESIUM = "test_mg_direction"
+HALF_RATIO = "test_half_ratio"
+SPIKES = "test_spikes"
+BURSTS = "test_burst_metrics"
+
+# Each of these passes every visible check but must lose the hidden-test points.
+WRONG = {
+    # µM/mM slip: K_D taken as 0.5623 µM while free Mg²⁺ is in mM.
+    "kd_in_micromolar": Wrong(
+        "species_solution",
+        "K_D = 0.5623  #",
+        "K_D = 0.5623e-3  #",
+        frozenset({SPECIATION, OPEN_FRACTION, MAGNESIUM}),
+    ),
+    # µM/mM slip: free Mg²⁺ of 0.25 mM passed as 250 (µM).
+    "free_mg_in_micromolar": Wrong(
+        "species_solution",
+        "free_mg=0.25)",
+        "free_mg=250.0)",
+        frozenset({SPECIATION}),
+    ),
+    "free_mg_in_micromolar_task4": Wrong(
+        "magnesium_solution",
+        "free_mg=0.25)",
+        "free_mg=250.0)",
+        frozenset({MAGNESIUM}),
+    ),
+    # Total ADP used where only the free (not protein-bound) fraction p = 0.3 belongs.
+    "total_not_free_adp": Wrong(
+        "species_solution",
+        "f_mgadp = p * free_mg / (free_mg + K_D)\n        f_adp3 = p * K_D / (free_mg + K_D)",
+        "f_mgadp = free_mg / (free_mg + K_D)\n        f_adp3 = K_D / (free_mg + K_D)",
+        frozenset({SPECIATION, OPEN_FRACTION, MAGNESIUM}),
+    ),
+    # Total ADP and ATP in the open-fraction formula instead of the species.
+    "totals_in_open_fraction": Wrong(
+        "open_fraction_solution",
+        "mgadp, adp3, atp4 = nucleotide_species(atp=atp, adp=adp, free_mg=free_mg)",
+        "mgadp, adp3, atp4 = adp, adp, atp",
+        frozenset({OPEN_FRACTION, GLUCOSE, MAGNESIUM, HALF_RATIO}),
+    ),
+    # Sign errors in the predictions and in the numbers that check them.
+    "glucose_change_sign": Wrong(
+        "glucose_solution",
+        "change_glucose_up = o_high_glucose - o_low_glucose",
+        "change_glucose_up = o_low_glucose - o_high_glucose",
+        frozenset({GLUCOSE}),
+    ),
+    "mg_direction_naive": Wrong(
+        "magnesium_solution",
+        'direction_mg_down = "close"',
+        'direction_mg_down = "open"',
+        frozenset({MAGNESIUM}),
+    ),
+    # Every sample above −30 mV taken as a spike instead of upward crossings.
+    "spikes_by_samples": Wrong(
+        "spikes_solution",
+        "up = np.nonzero((v[:-1] < threshold) & (v[1:] >= threshold))[0] + 1",
+        "up = np.nonzero(v >= threshold)[0]",
+        frozenset({SPIKES, BURSTS}),
+    ),
+    # The first 60 s analysed along with the rest.
+    "no_transient_discard": Wrong(
+        "bursts_solution",
+        "keep = time >= time[0] + transient",
+        "keep = time >= time[0]",
+        frozenset({BURSTS}),
+    ),
+}
+
+ASSIGNMENT = Assignment(
+    name="assignment2",
+    test_cells=frozenset({SPECIATION, OPEN_FRACTION, GLUCOSE, MAGNESIUM, HALF_RATIO, SPIKES, BURSTS}),
+    total_points=20,
+    wrong=WRONG,
+)
+
+pytestmark = THIRD_PARTY_WARNINGS
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Course]:
+    """A temporary course: student version generated, submissions autograded once."""
+    yield from build_course(ASSIGNMENT, tmp_path_factory)
+
+
+# ----------------------------------------------------------------- master structure
+
+
+def test_master_test_cells_follow_the_conventions() -> None:
+    check_test_cells_follow_the_conventions(ASSIGNMENT)
+
+
+def test_master_metadata_and_no_outputs() -> None:
+    check_master_metadata_and_no_outputs(ASSIGNMENT)
+
+
+def test_trace_literals_of_the_hidden_tests_still_hold() -> None:
+    # test_burst_metrics compares with these numbers, computed once with the package;
+    # if the β-cell model or its integrator changes, recompute and paste them again.
+    trace = simulate(180.0)
+    metrics = burst_metrics(trace.time, trace.v)
+    window = trace.time >= 60.0
+    v = trace.v[window]
+    crossings = int(np.sum((v[:-1] < -30.0) & (v[1:] >= -30.0)))
+    assert abs(crossings - 114) <= 3
+    assert metrics.pattern == "bursting" and metrics.n_bursts >= 5
+    np.testing.assert_allclose(metrics.period, 29.3825, rtol=2e-2)
+    np.testing.assert_allclose(metrics.active_fraction, 0.31, rtol=2e-2)
+
+
+# ----------------------------------------------------------------- 1. the master validates
+
+
+@pytest.mark.nbgrader
+def test_master_passes_every_test_cell(course: Course) -> None:
+    check_master_passes_every_test_cell(ASSIGNMENT, course)
+
+
+@pytest.mark.nbgrader
+def test_filled_student_version_validates(course: Course, tmp_path: Path) -> None:
+    check_filled_student_version_validates(ASSIGNMENT, course, tmp_path)
+
+
+# ----------------------------------------------------------------- 2. committed = generated
+
+
+@pytest.mark.nbgrader
+def test_committed_exercises_equal_generated(course: Course) -> None:
+    check_committed_exercises_equal_generated(ASSIGNMENT, course)
+
+
+# ----------------------------------------------------------------- 3. autograde round trip
+
+
+@pytest.mark.nbgrader
+def test_full_solution_scores_full_marks(course: Course) -> None:
+    check_full_solution_scores_full_marks(ASSIGNMENT, course)
+
+
+@pytest.mark.nbgrader
+def test_blank_student_version_scores_zero(course: Course) -> None:
+    check_blank_student_version_scores_zero(ASSIGNMENT, course)
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+    course: Course, name: str, tmp_path: Path
+) -> None:
+    check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+        ASSIGNMENT, course, name, tmp_path
+    )
