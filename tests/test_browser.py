@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import inspect
 import os
 import shutil
 import socket
@@ -25,9 +26,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from mgcourse import explorers as mgcourse_explorers
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# every explorer factory of mgcourse.explorers, so a new explorer is tested live automatically
+LIVE_EXPLORERS = tuple(
+    name for name, func in inspect.getmembers(mgcourse_explorers, inspect.isfunction)
+    if name.endswith("_explorer") and func.__module__ == mgcourse_explorers.__name__
+)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -149,9 +157,9 @@ def _free_port() -> int:
 def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("voila")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from mgcourse.explorers import homa_explorer\n\nhoma_explorer().live()"
-    )]
+    nb.cells = [nbformat.v4.new_code_cell("from mgcourse import explorers")] + [
+        nbformat.v4.new_code_cell(f"explorers.{name}().live()") for name in LIVE_EXPLORERS
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "live.ipynb")
     port = _free_port()
@@ -180,22 +188,26 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def test_live_explorer_in_voila_redraws(voila_url, browser_context, artifacts):
+def test_live_explorers_in_voila_redraw(voila_url, browser_context, artifacts):
     page = browser_context.new_page()
     page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
-    explorer = page.locator(".mgcourse-explorer")
-    explorer.wait_for(timeout=120_000)
-    image = explorer.locator("img").last
-    image.wait_for(timeout=60_000)
-    before = image.get_attribute("src")
-    handle = explorer.locator(".noUi-handle").first
-    handle.focus()
-    for _ in range(5):
-        handle.press("ArrowRight")
-    page.wait_for_function(
-        "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
-        timeout=30_000,
-    )
-    explorer.screenshot(path=str(artifacts / "voila-live-explorer.png"))
-    assert image.get_attribute("src") != before
+    explorers = page.locator(".mgcourse-explorer")
+    explorers.nth(len(LIVE_EXPLORERS) - 1).wait_for(timeout=120_000)
+    assert explorers.count() == len(LIVE_EXPLORERS)
+    for index, name in enumerate(LIVE_EXPLORERS):
+        explorer = explorers.nth(index)
+        explorer.scroll_into_view_if_needed()
+        image = explorer.locator("img").last
+        image.wait_for(timeout=60_000)
+        before = image.get_attribute("src")
+        handle = explorer.locator(".noUi-handle").first
+        handle.focus()
+        for _ in range(3):
+            handle.press("ArrowRight")
+        page.wait_for_function(
+            "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
+            timeout=30_000,
+        )
+        explorer.screenshot(path=str(artifacts / f"voila-live-{name}.png"))
+        assert image.get_attribute("src") != before, f"{name} did not redraw"
     page.close()
