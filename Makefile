@@ -37,6 +37,7 @@ test: system-deps $(STAMPS)/venv $(STAMPS)/npm lint
 
 release: $(STAMPS)/venv
 	$(BIN)/python -m mgcourse.grading release assignment1
+	$(BIN)/python -m mgcourse.grading release assignment2
 
 clean:
 	rm -rf book/_build test-artifacts grading $(STAMPS)
