@@ -84,7 +84,7 @@ FloatArray = npt.NDArray[np.float64]
 # ---------------------------------------------------------------------------
 
 #: Range of cytosolic free Mg²⁺ accepted by the simulations [mM].
-MAGNESIUM_RANGE: Final = (0.05, 5.0)
+_MAGNESIUM_RANGE: Final = (0.05, 5.0)
 
 
 def receptor_kinase_factor(
@@ -146,7 +146,7 @@ def receptor_kinase_factor(
 def _magnesium_factor(magnesium: float | None) -> float:
     if magnesium is None:
         return 1.0
-    low, high = MAGNESIUM_RANGE
+    low, high = _MAGNESIUM_RANGE
     check_range("magnesium", magnesium, "mM", low=low, high=high, low_inclusive=True)
     return float(receptor_kinase_factor(float(magnesium)))
 
@@ -619,12 +619,13 @@ def _sedaghat_rk4(
     duration: float,
     times: FloatArray,
     dt: float,
+    duration_name: str = "duration",
 ) -> tuple[FloatArray, FloatArray]:
     """Classical fixed-step RK4 on m scenarios at once; states (20, m, len(times))."""
     n_steps = round(duration / dt)
     if abs(n_steps * dt - duration) > 1e-9 * max(duration, 1.0):
-        raise ValueError(f"duration = {duration:g} min must be a whole number of RK4 steps "
-                         f"of {dt:g} min")
+        raise ValueError(f"{duration_name} = {duration:g} min must be a whole number of RK4 "
+                         f"steps of {dt:g} min")
     n_samples = times.size - 1
     stride = n_steps // n_samples
     if stride * n_samples != n_steps:
@@ -913,7 +914,8 @@ def dose_response_sedaghat(
     times = np.array([0.0, read_at])
     model = _SedaghatModel(p, clip=mode == "teaching", kinase_factor=factor)
     if method == "rk4":
-        states, minima = _sedaghat_rk4(model, levels, math.inf, read_at, times, 0.001)
+        states, minima = _sedaghat_rk4(model, levels, math.inf, read_at, times, 0.001,
+                                       "read_at")
         final = states[:, :, -1]
         pip3_min = float(np.min(minima))
     else:
