@@ -40,7 +40,11 @@ def time_changes(explorer: Explorer, changes: int) -> list[float]:
             choices = [o for o in param.frames() if o != control.value]
             value: object = choices[int(rng.integers(len(choices)))]
         else:
-            value = float(rng.uniform(param.min, param.max))
+            step = control.step
+            steps = round((param.max - param.min) / step)
+            value = control.value
+            while abs(value - control.value) < step / 2:  # a real move, not a rounding no-op
+                value = param.min + step * int(rng.integers(steps + 1))
         before = box.image.value
         start = time.perf_counter()
         control.value = value

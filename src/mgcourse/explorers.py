@@ -8,13 +8,16 @@ that the package does not already test.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from mgcourse import bursting_grid
+from mgcourse import bursting_grid, liver, signalling, whole_body
 from mgcourse.beta_cell import katp_open_fraction
 from mgcourse.indices import CUTOFFS, homa_ir, quicki
 from mgcourse.magnesium import (
@@ -30,11 +33,16 @@ from mgcourse.widgets import Explorer, Param, Update
 
 __all__ = [
     "OKABE_ITO",
+    "adipocyte_explorer",
     "bursting_explorer",
     "homa_explorer",
+    "ivgtt_explorer",
     "katp_explorer",
+    "liver_explorer",
     "serum_magnesium_explorer",
+    "signalling_explorer",
     "supplement_dose_explorer",
+    "topp_explorer",
 ]
 
 #: Colour-blind-safe palette (Okabe & Ito 2008).
@@ -382,4 +390,411 @@ def bursting_explorer() -> Explorer:
         alt="Two stacked traces over two minutes: membrane potential with spikes grouped in "
         "bursts or continuous, and cytosolic calcium rising during each active phase",
         figsize=(7.0, 4.2),
+    )
+
+
+# -- chapter 3: insulin signalling, liver and whole body ------------------------------------
+
+_SIGNALLING_DOSES_NM: Final = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+_SIGNALLING_MG: Final = (0.1, 0.25, 0.5, 1.0)  # free Mg²⁺ [mM]; 0.5 mM is the reference
+_CURVE_DOSES_M: Final = np.geomspace(1e-12, 1e-6, 13)
+
+
+def _mg_note(free_mg: float) -> str:
+    if free_mg == 0.5:
+        return "free Mg²⁺ 0.5 mM (reference: published model)"
+    factor = float(signalling.receptor_kinase_factor(free_mg))
+    return f"free Mg²⁺ {free_mg:g} mM: receptor kinase × {factor:.2f} (teaching assumption)"
+
+
+def _plot_signalling(fig: Figure) -> Update:
+    runs = {
+        (dose, mg): signalling.simulate_sedaghat(dose * 1e-9, magnesium=None if mg == 0.5 else mg,
+                                                 sample_interval=0.25)
+        for dose in _SIGNALLING_DOSES_NM for mg in _SIGNALLING_MG
+    }
+    curves = {
+        mg: signalling.dose_response_sedaghat(_CURVE_DOSES_M, magnesium=None if mg == 0.5 else mg)
+        for mg in _SIGNALLING_MG
+    }
+    axes = fig.subplot_mosaic([["glut4", "dose"], ["akt", "dose"]], width_ratios=(1.3, 1))
+    ax_g, ax_a, ax_d = axes["glut4"], axes["akt"], axes["dose"]
+    for ax in (ax_g, ax_a):
+        ax.axvspan(0, 15, color="0.92")
+        ax.set_xlim(0, 60)
+    (glut4,) = ax_g.plot([], [], color=OKABE_ITO["blue"])
+    ax_g.set_ylim(0, 42)
+    ax_g.set_ylabel("surface GLUT4 (%)")
+    ax_g.text(1, 37, "insulin on", fontsize=7)
+    (akt,) = ax_a.plot([], [], color=OKABE_ITO["vermillion"], label="active Akt")
+    (pip3,) = ax_a.plot([], [], color=OKABE_ITO["green"], label="PIP3")
+    ax_a.set_ylim(0, 10)
+    ax_a.set_ylabel("% of total")
+    ax_a.set_xlabel("time (min)")
+    ax_a.legend(fontsize=7, loc="upper right")
+    reference = curves[0.5]
+    ax_d.plot(reference.insulin * 1e9, reference.surface_glut4, color="0.6", linewidth=2,
+              label="reference (0.5 mM)")
+    (curve,) = ax_d.plot([], [], color=OKABE_ITO["blue"], linestyle="--", label="chosen Mg²⁺")
+    (point,) = ax_d.plot([], [], "o", color=OKABE_ITO["blue"])
+    ax_d.set_xscale("log")
+    ax_d.set_ylim(0, 42)
+    ax_d.set_xlabel("insulin held for 15 min (nM, log scale)")
+    ax_d.set_ylabel("surface GLUT4 at 15 min (%)")
+    ax_d.legend(fontsize=7, loc="upper left")
+    title = fig.suptitle(" ", fontsize=9)
+
+    def update(insulin: float, magnesium: float) -> tuple[Artist, ...]:
+        run = runs[(insulin, magnesium)]
+        glut4.set_data(run.time, run.surface_glut4)
+        akt.set_data(run.time, run.akt)
+        pip3.set_data(run.time, run.pip3)
+        response = curves[magnesium]
+        curve.set_data(response.insulin * 1e9, response.surface_glut4)
+        held = np.interp(np.log(insulin * 1e-9), np.log(response.insulin), response.surface_glut4)
+        point.set_data([insulin], [held])
+        ec50 = signalling.ec50(response.insulin, response.surface_glut4) * 1e9
+        title.set_text(f"{insulin:g} nM insulin for 15 min; {_mg_note(magnesium)}\n"
+                       f"peak surface GLUT4 {run.surface_glut4.max():.1f} %, "
+                       f"GLUT4 EC50 {ec50:.2f} nM")
+        return (glut4, akt, pip3, curve, point, title)
+
+    return update
+
+
+def signalling_explorer() -> Explorer:
+    """Sedaghat et al. 2002 insulin signalling: dose and free Mg²⁺ against GLUT4, Akt and PIP3.
+
+    Insulin is applied as the published 15-min step; the right panel is the
+    dose–response of surface GLUT4 under held insulin read at 15 min. Free Mg²⁺
+    scales the receptor kinase (k7, k3) as a teaching assumption.
+
+    Returns
+    -------
+    Explorer
+        Insulin dose [nM] and free Mg²⁺ [mM], both on the precomputed levels.
+    """
+    return Explorer(
+        title="Insulin signalling to GLUT4 (Sedaghat et al. 2002)",
+        params=(
+            Param("insulin", "insulin", "nM", 0.01, 100.0, 1.0,
+                  static_values=_SIGNALLING_DOSES_NM, discrete=True),
+            Param("magnesium", "free Mg²⁺", "mM", 0.1, 1.0, 0.5,
+                  static_values=_SIGNALLING_MG, discrete=True),
+        ),
+        plot=_plot_signalling,
+        alt="Time courses of surface GLUT4, active Akt and PIP3 during and after a 15-minute "
+        "insulin step, beside the GLUT4 dose-response curve for the chosen magnesium level "
+        "and for the reference",
+        figsize=(7.0, 4.2),
+    )
+
+
+_ADIPOCYTE_DOSES_NM: Final = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+_ADIPOCYTE_OUTPUTS: Final = {
+    "glucose uptake": ("glucose_uptake", "glucose uptake (a.u.)"),
+    "PKB-Ser473": ("pkb_ser473", "PKB phosphorylated at Ser473 (a.u.)"),
+    "AS160p": ("as160p", "phosphorylated AS160 (a.u.)"),
+    "GLUT4 at membrane": ("glut4m", "GLUT4 at the membrane (a.u.)"),
+}
+
+
+def _brannmark_output(result: object, key: str) -> npt.NDArray[np.float64]:
+    return np.asarray(getattr(result, key), dtype=float)
+
+
+def _plot_adipocyte(fig: Figure) -> Update:
+    runs = {
+        (dose, name): signalling.simulate_brannmark(dose, parameters=params, sample_interval=0.25)
+        for dose in _ADIPOCYTE_DOSES_NM
+        for name, params in (("normal", signalling.NORMAL), ("T2D", signalling.T2D))
+    }
+    ax_t, ax_d = fig.subplots(1, 2, width_ratios=(1.1, 1))
+    colours = {"normal": OKABE_ITO["blue"], "T2D": OKABE_ITO["vermillion"]}
+    lines = {name: ax_t.plot([], [], color=colours[name], label=name)[0] for name in colours}
+    curves = {name: ax_d.plot([], [], "-", color=colours[name], label=name)[0] for name in colours}
+    points = {name: ax_d.plot([], [], "o", color=colours[name])[0] for name in colours}
+    for ax in (ax_t, ax_d):
+        ax.set_ylim(0, 110)
+    ax_t.set_xlim(0, 30)
+    ax_t.set_xlabel("time after insulin (min)")
+    ax_t.set_ylabel("% of the normal cell's maximum")
+    ax_t.legend(fontsize=7, loc="lower right")
+    ax_d.set_xscale("log")
+    ax_d.set_xlim(0.0006, 170)
+    ax_d.set_xlabel("insulin (nM, log scale)")
+    ax_d.set_title("response at 30 min", fontsize=8)
+    title = fig.suptitle(" ", fontsize=9)
+    scale = {
+        key: 100.0 / max(float(_brannmark_output(runs[(d, "normal")], key).max())
+                         for d in _ADIPOCYTE_DOSES_NM)
+        for key, _ in _ADIPOCYTE_OUTPUTS.values()
+    }
+
+    def update(insulin: float, output: str) -> tuple[Artist, ...]:
+        key, label = _ADIPOCYTE_OUTPUTS[output]
+        for name in colours:
+            run = runs[(insulin, name)]
+            lines[name].set_data(run.time, scale[key] * _brannmark_output(run, key))
+            ends = [scale[key] * float(_brannmark_output(runs[(d, name)], key)[-1])
+                    for d in _ADIPOCYTE_DOSES_NM]
+            curves[name].set_data(_ADIPOCYTE_DOSES_NM, ends)
+            points[name].set_data([insulin], [scale[key] * float(_brannmark_output(run, key)[-1])])
+        normal = float(_brannmark_output(runs[(insulin, "normal")], key)[-1])
+        diabetic = float(_brannmark_output(runs[(insulin, "T2D")], key)[-1])
+        title.set_text(f"{label} at {insulin:g} nM insulin, 30 min\nnormal {normal:.1f}, "
+                       f"type 2 diabetes {diabetic:.1f} ({100 * diabetic / normal:.0f} % of normal)")
+        return (*lines.values(), *curves.values(), *points.values(), title)
+
+    return update
+
+
+def adipocyte_explorer() -> Explorer:
+    """Brännmark et al. 2013 human adipocyte: normal against type 2 diabetes.
+
+    Returns
+    -------
+    Explorer
+        Insulin dose [nM] (precomputed levels) and the output shown.
+    """
+    return Explorer(
+        title="Adipocyte insulin response: normal and type 2 diabetes (Brännmark et al. 2013)",
+        params=(
+            Param("insulin", "insulin", "nM", 0.001, 100.0, 1.0,
+                  static_values=_ADIPOCYTE_DOSES_NM, discrete=True),
+            Param("output", "output", options=tuple(_ADIPOCYTE_OUTPUTS), default="glucose uptake"),
+        ),
+        plot=_plot_adipocyte,
+        alt="Left: the chosen output over 30 minutes of insulin for a normal and a type 2 "
+        "diabetic adipocyte. Right: both dose-response curves at 30 minutes, the diabetic one "
+        "lower at every dose",
+    )
+
+
+_LIVER_DOSES_NM: Final = (0.01, 0.03, 0.1, 0.3, 1.0)  # Kubota et al. 2012 stimulation levels
+_LIVER_MG: Final = (0.2, 0.5, 1.0)  # free Mg²⁺ [mM]; 0.5 mM is the reference
+
+
+def _plot_liver(fig: Figure) -> Update:
+    runs = {
+        (dose, mg): liver.simulate_kubota(dose, magnesium=None if mg == 0.5 else mg)
+        for dose in _LIVER_DOSES_NM for mg in _LIVER_MG
+    }
+    ax_t, ax_d = fig.subplots(1, 2, width_ratios=(1.3, 1))
+    series = {
+        "pAKT": OKABE_ITO["vermillion"], "pFoxO1": OKABE_ITO["green"],
+        "pS6K": OKABE_ITO["purple"], "G6Pase": OKABE_ITO["blue"],
+    }
+    lines = {name: ax_t.plot([], [], color=colour, label=name)[0] for name, colour in series.items()}
+    ax_t.set_xlim(0, 480)
+    ax_t.set_ylim(0, 1.2)
+    ax_t.set_xlabel("time after insulin (min)")
+    ax_t.set_ylabel("level (phospho: / largest; G6Pase: / fasted)", fontsize=8)
+    ax_t.legend(fontsize=7, loc="upper right", ncols=2)
+    reference = [float(runs[(d, 0.5)].g6pase_relative[-1]) for d in _LIVER_DOSES_NM]
+    ax_d.plot(_LIVER_DOSES_NM, reference, "-", color="0.6", linewidth=2, label="reference (0.5 mM)")
+    (curve,) = ax_d.plot([], [], "--", color=OKABE_ITO["blue"], label="chosen Mg²⁺")
+    (point,) = ax_d.plot([], [], "o", color=OKABE_ITO["blue"])
+    ax_d.set_xscale("log")
+    ax_d.set_ylim(0, 1.1)
+    ax_d.set_xlabel("insulin (nM, log scale)")
+    ax_d.set_ylabel("G6Pase at 480 min vs fasted")
+    ax_d.legend(fontsize=7, loc="lower left")
+    title = fig.suptitle(" ", fontsize=9)
+
+    largest = {name: max(float(getattr(r, name).max()) for r in runs.values())
+               for name in ("pAKT", "pFoxO1", "pS6K")}
+
+    def update(insulin: float, magnesium: float) -> tuple[Artist, ...]:
+        run = runs[(insulin, magnesium)]
+        for name in ("pAKT", "pFoxO1", "pS6K"):
+            lines[name].set_data(run.time, getattr(run, name) / largest[name])
+        lines["G6Pase"].set_data(run.time, run.g6pase_relative)
+        ends = [float(runs[(d, magnesium)].g6pase_relative[-1]) for d in _LIVER_DOSES_NM]
+        curve.set_data(_LIVER_DOSES_NM, ends)
+        point.set_data([insulin], [float(run.g6pase_relative[-1])])
+        note = ("reference free Mg²⁺ (published model)" if magnesium == 0.5 else
+                f"free Mg²⁺ {magnesium:g} mM scales Akt phosphorylation (teaching assumption)")
+        title.set_text(f"{insulin:g} nM insulin for 8 h; {note}\n"
+                       f"G6Pase expression falls to {100 * run.g6pase_relative[-1]:.0f} % "
+                       "of the fasted level")
+        return (*lines.values(), curve, point, title)
+
+    return update
+
+
+def liver_explorer() -> Explorer:
+    """Kubota et al. 2012 hepatocyte: insulin and free Mg²⁺ against Akt, FoxO1 and G6Pase.
+
+    Runs the published protocol (40 h at 0.01 nM, then 8 h at the chosen dose).
+
+    Returns
+    -------
+    Explorer
+        Insulin [nM] and free Mg²⁺ [mM] on the precomputed levels.
+    """
+    return Explorer(
+        title="Insulin, FoxO1 and G6Pase in the liver (Kubota et al. 2012)",
+        params=(
+            Param("insulin", "insulin", "nM", 0.01, 1.0, 0.1,
+                  static_values=_LIVER_DOSES_NM, discrete=True),
+            Param("magnesium", "free Mg²⁺", "mM", 0.2, 1.0, 0.5,
+                  static_values=_LIVER_MG, discrete=True),
+        ),
+        plot=_plot_liver,
+        alt="Left: phosphorylated Akt, FoxO1 and S6K and G6Pase expression over 8 hours of "
+        "insulin. Right: G6Pase at 8 hours against insulin dose, chosen magnesium level "
+        "beside the reference",
+    )
+
+
+_SI_FACTORS: Final = (0.08, 0.25, 0.5, 0.75, 1.0, 1.5)
+_SIGMA_FACTORS: Final = (0.2, 0.5, 1.0)
+_TOPP_DAYS: Final = 1000.0
+
+
+def _plot_topp(fig: Figure) -> Update:
+    base = whole_body.ToppParameters()
+    runs = {}
+    points = {}
+    for si, sigma in itertools.product(_SI_FACTORS, _SIGMA_FACTORS):
+        params = replace(base, SI=base.SI * si, sigma=base.sigma * sigma)
+        runs[(si, sigma)] = whole_body.simulate_topp(parameters=params, duration=_TOPP_DAYS)
+        points[(si, sigma)] = whole_body.fixed_points(params)
+    axes = fig.subplot_mosaic([["g", "phase"], ["i", "phase"], ["b", "phase"]],
+                              width_ratios=(1.2, 1))
+    specs = (("g", "glucose", "glucose\n(mg/dL)", (50, 650)), ("i", "insulin", "insulin\n(µU/mL)",
+             (0, 60)), ("b", "beta_mass", "β-cell mass\n(mg)", (0, 1500)))
+    lines = {}
+    for key, _, label, limits in specs:
+        ax = axes[key]
+        (lines[key],) = ax.plot([], [], color=OKABE_ITO["blue"])
+        ax.set_xlim(0, _TOPP_DAYS)
+        ax.set_ylim(*limits)
+        ax.set_ylabel(label, fontsize=8)
+        if key != "b":
+            ax.tick_params(labelbottom=False)
+    axes["g"].axhline(100, color="0.7", linewidth=0.8)
+    axes["b"].set_xlabel("time (days)")
+    phase = axes["phase"]
+    (trajectory,) = phase.plot([], [], color=OKABE_ITO["blue"], linewidth=1.2)
+    (start,) = phase.plot([100], [300], "s", color="0.4", markersize=5, label="start (rest state)")
+    markers = {
+        "stable": phase.plot([], [], "o", color=OKABE_ITO["green"], label="stable fixed point")[0],
+        "saddle": phase.plot([], [], "X", color=OKABE_ITO["vermillion"], label="saddle")[0],
+    }
+    phase.set_xlim(50, 650)
+    phase.set_ylim(-30, 1500)
+    phase.set_xlabel("glucose (mg/dL)")
+    phase.set_ylabel("β-cell mass (mg)")
+    phase.legend(fontsize=7, loc="upper right")
+    title = fig.suptitle(" ", fontsize=9)
+
+    def update(sensitivity: float, secretion: float) -> tuple[Artist, ...]:
+        run = runs[(sensitivity, secretion)]
+        for key, field_name, _, _ in specs:
+            lines[key].set_data(run.time, getattr(run, field_name))
+        trajectory.set_data(run.glucose, run.beta_mass)
+        fixed = points[(sensitivity, secretion)]
+        for kind, marker in markers.items():
+            chosen = [p for p in fixed if (p.stability == "saddle") == (kind == "saddle")]
+            marker.set_data([p.glucose for p in chosen], [p.beta_mass for p in chosen])
+        g, i, b = run.glucose[-1], run.insulin[-1], run.beta_mass[-1]
+        outcome = "compensated" if abs(g - 100) < 5 else "β-cell failure"
+        title.set_text(f"insulin sensitivity × {sensitivity:g}, secretory capacity × {secretion:g}: "
+                       f"{outcome}\nday {_TOPP_DAYS:.0f}: glucose {g:.0f} mg/dL, "
+                       f"insulin {i:.1f} µU/mL, β-cell mass {b:.0f} mg")
+        return (*lines.values(), trajectory, start, *markers.values(), title)
+
+    return update
+
+
+def topp_explorer() -> Explorer:
+    """Topp et al. 2000 β-cell mass, insulin and glucose: compensation and failure.
+
+    Starts at the physiological rest state and changes insulin sensitivity (SI)
+    and secretory capacity (sigma) at day 0.
+
+    Returns
+    -------
+    Explorer
+        Multipliers on SI and sigma [dimensionless], precomputed levels.
+    """
+    return Explorer(
+        title="Compensation and β-cell failure (Topp et al. 2000)",
+        params=(
+            Param("sensitivity", "insulin sensitivity ×", "", 0.08, 1.5, 0.5,
+                  static_values=_SI_FACTORS, discrete=True),
+            Param("secretion", "secretory capacity ×", "", 0.2, 1.0, 1.0,
+                  static_values=_SIGMA_FACTORS, discrete=True),
+        ),
+        plot=_plot_topp,
+        alt="Glucose, insulin and beta-cell mass over 1000 days after a change in insulin "
+        "sensitivity, and the same trajectory in the glucose-beta-cell mass plane with the "
+        "model's fixed points",
+        figsize=(7.0, 4.6),
+    )
+
+
+_SI_LEVELS: Final = (1.0, 2.0, 3.0, 5.0, 8.0, 12.0)  # ×1e-4 per µU/mL per min
+_SG_LEVELS: Final = (0.01, 0.02, 0.03, 0.04)  # min⁻¹
+
+
+def _plot_ivgtt(fig: Figure) -> Update:
+    base = whole_body.BergmanParameters()
+    runs = {}
+    for si, sg in itertools.product(_SI_LEVELS, _SG_LEVELS):
+        params = replace(base, p1=sg, p3=si * 1e-4 * base.p2)
+        runs[(si, sg)] = whole_body.simulate_ivgtt(parameters=params)
+    reference = whole_body.simulate_ivgtt(parameters=base)
+    ax_g, ax_i = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1))
+    ax_g.plot(reference.time, reference.glucose, color="0.6", linewidth=2,
+              label="illustrative default (S_I 5, S_G 0.03)")
+    (glucose,) = ax_g.plot([], [], color=OKABE_ITO["blue"], label="chosen")
+    ax_g.axhline(base.G_b, color="0.7", linewidth=0.8, linestyle=":")
+    ax_g.set_ylim(60, 290)
+    ax_g.set_ylabel("glucose (mg/dL)")
+    ax_g.legend(fontsize=7, loc="upper right")
+    ax_i.plot(reference.time, reference.insulin, color=OKABE_ITO["orange"])
+    ax_i.set_ylabel("insulin\n(µU/mL)", fontsize=8)
+    ax_i.set_xlabel("time after the glucose bolus (min)")
+    ax_i.set_xlim(0, float(reference.time[-1]))
+    title = fig.suptitle(" ", fontsize=9)
+
+    def update(sensitivity: float, effectiveness: float) -> tuple[Artist, ...]:
+        run = runs[(sensitivity, effectiveness)]
+        glucose.set_data(run.time, run.glucose)
+        g60 = float(np.interp(60.0, run.time, run.glucose))
+        default60 = float(np.interp(60.0, reference.time, reference.glucose))
+        title.set_text(f"S_I {sensitivity:g}×10⁻⁴ per µU/mL per min, S_G {effectiveness:g} per min"
+                       f"\nglucose at 60 min {g60:.0f} mg/dL (default {default60:.0f})")
+        return (glucose, title)
+
+    return update
+
+
+def ivgtt_explorer() -> Explorer:
+    """Bergman minimal model: IVGTT glucose curves for different S_I and S_G.
+
+    Plasma insulin is the course's teaching profile (a decaying peak), the same
+    for every curve, so the curves differ only by the two sensitivities.
+
+    Returns
+    -------
+    Explorer
+        Insulin sensitivity S_I [10⁻⁴ per µU/mL per min] and glucose effectiveness S_G [min⁻¹].
+    """
+    return Explorer(
+        title="IVGTT and the minimal model (Bergman et al. 1979)",
+        params=(
+            Param("sensitivity", "S_I", "×10⁻⁴ per µU/mL per min", 1.0, 12.0, 5.0,
+                  static_values=_SI_LEVELS, discrete=True),
+            Param("effectiveness", "S_G", "per min", 0.01, 0.04, 0.03,
+                  static_values=_SG_LEVELS, discrete=True),
+        ),
+        plot=_plot_ivgtt,
+        alt="Plasma glucose falling back to basal after an intravenous glucose bolus, for the "
+        "chosen insulin sensitivity and glucose effectiveness and for the default values, "
+        "above the insulin profile",
+        figsize=(7.0, 4.0),
     )
