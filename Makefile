@@ -36,8 +36,7 @@ test: system-deps $(STAMPS)/venv $(STAMPS)/npm lint
 	$(RUN) $(BIN)/python -m pytest
 
 release: $(STAMPS)/venv
-	$(BIN)/python -m mgcourse.grading release assignment1
-	$(BIN)/python -m mgcourse.grading release assignment2
+	for dir in solutions/*/; do $(BIN)/python -m mgcourse.grading release "$$(basename "$$dir")"; done
 
 clean:
 	rm -rf book/_build test-artifacts grading $(STAMPS)
