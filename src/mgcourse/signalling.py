@@ -237,6 +237,7 @@ class SedaghatParameters:
     ptp: float = 1.0  # relative activity of protein tyrosine phosphatases [-]
     pten: float = 1.0  # relative activity of PTEN [-]
     ship: float = 1.0  # relative activity of SHIP2 [-]
+    k7_scale: float = 1.0  # teaching: multiplier on k7 alone, km7 unchanged (e.g. TNF-α) [-]
 
     @property
     def k2(self) -> float:
@@ -327,7 +328,7 @@ class _SedaghatModel:
 
     def __init__(self, p: SedaghatParameters, *, clip: bool, kinase_factor: float) -> None:
         k3 = p.k3 * kinase_factor
-        k7 = p.k7 * kinase_factor
+        k7 = p.k7 * kinase_factor * p.k7_scale
         a = np.zeros((_N_SEDAGHAT, _N_SEDAGHAT))
 
         def lin(row: int, col: int, rate: float) -> None:
