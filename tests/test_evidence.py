@@ -354,3 +354,18 @@ def test_forest_plot_rejects_bad_input(kwargs, match):
                  "ses": [0.1, 0.1, 0.1]} | kwargs
     with pytest.raises(ValueError, match=match):
         evidence.forest_plot(**arguments)
+
+
+def test_illustrative_trials_follow_their_stated_model():
+    trials = evidence.illustrative_trials()
+    assert trials is evidence.illustrative_trials()  # cached, deterministic
+    assert len(trials) == 10 and sum(t.deficient for t in trials) == 5
+    for t in trials:
+        # se = 1.2 · sqrt(2 / n), rounded to 3 decimals
+        assert abs(t.se - 1.2 * (2 / t.n_per_arm) ** 0.5) < 6e-4
+    deficient = evidence.pool_fixed([t.effect for t in trials if t.deficient],
+                                    [t.se for t in trials if t.deficient])
+    replete = evidence.pool_fixed([t.effect for t in trials if not t.deficient],
+                                  [t.se for t in trials if not t.deficient])
+    assert deficient.estimate < replete.estimate  # the subgroup difference the set is built for
+    assert evidence.illustrative_trials(seed=1) != trials

@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from mgcourse import beta_cell, bursting_grid, explorers, indices, magnesium
+from mgcourse import beta_cell, bursting_grid, evidence, explorers, indices, inflammation, magnesium
 
 # every explorer factory in the module, so a new explorer is covered without editing this list
 FACTORIES = [
@@ -94,7 +94,7 @@ def test_bursting_explorer_reads_the_grid():
 
 
 def test_every_explorer_is_covered():
-    assert len(FACTORIES) == 10
+    assert len(FACTORIES) == 12
 
 
 def test_signalling_explorer_reports_the_ec50():
@@ -110,3 +110,19 @@ def test_topp_explorer_tells_compensation_from_failure():
     assert "compensated" in _title(explorer) and "insulin 20.0 µU/mL" in _title(explorer)
     explorer.render_png(sensitivity=0.08, secretion=1.0)
     assert "β-cell failure" in _title(explorer)
+
+
+def test_forest_explorer_pools_the_chosen_trials():
+    explorer = explorers.forest_explorer()
+    explorer.render_png(subset="Mg-deficient participants", method="fixed effect")
+    deficient = [t for t in evidence.illustrative_trials() if t.deficient]
+    pooled = evidence.pool_fixed([t.effect for t in deficient], [t.se for t in deficient])
+    assert f"(k = {len(deficient)}): {pooled.estimate:.2f}" in _title(explorer)
+    assert "not real studies" in _title(explorer)
+
+
+def test_inflammation_explorer_lowers_glut4_when_magnesium_is_low():
+    explorer = explorers.inflammation_explorer()
+    explorer.render_png(serum_mg=0.5, other_load=1.0)
+    tnf = inflammation.tnf_steady_state(0.5)
+    assert f"TNF-α × {tnf:.2f}" in _title(explorer)

@@ -9,6 +9,8 @@ that the package does not already test.
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
 
@@ -17,7 +19,7 @@ import numpy.typing as npt
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from mgcourse import bursting_grid, liver, signalling, whole_body
+from mgcourse import bursting_grid, evidence, inflammation, liver, signalling, whole_body
 from mgcourse.beta_cell import katp_open_fraction
 from mgcourse.indices import CUTOFFS, homa_ir, quicki
 from mgcourse.magnesium import (
@@ -35,7 +37,9 @@ __all__ = [
     "OKABE_ITO",
     "adipocyte_explorer",
     "bursting_explorer",
+    "forest_explorer",
     "homa_explorer",
+    "inflammation_explorer",
     "ivgtt_explorer",
     "katp_explorer",
     "liver_explorer",
@@ -797,4 +801,161 @@ def ivgtt_explorer() -> Explorer:
         "chosen insulin sensitivity and glucose effectiveness and for the default values, "
         "above the insulin profile",
         figsize=(7.0, 4.0),
+    )
+
+
+# -- chapters 4 and 6: inflammation and the clinical evidence --------------------------------
+
+_TNF_SERUM_MG: Final = (0.5, 0.6, 0.7, 0.85, 1.0)  # serum Mg [mmol/L]
+_TNF_LOAD: Final = (1.0, 1.5, 2.0)  # other inflammatory load O [-]
+_TNF_DOSES_M: Final = np.geomspace(1e-11, 1e-7, 9)
+
+
+def _plot_tnf(fig: Figure) -> Update:
+    levels = sorted({float(inflammation.tnf_steady_state(mg, other_load=load))
+                     for mg in _TNF_SERUM_MG for load in _TNF_LOAD})
+    responses = {
+        tnf: signalling.dose_response_sedaghat(
+            _TNF_DOSES_M, parameters=inflammation.sedaghat_with_tnf(tnf))
+        for tnf in levels
+    }
+    reference = responses[1.0]
+    ax_t, ax_g, ax_a = fig.subplots(1, 3, width_ratios=(0.8, 1, 1))
+    serum = np.linspace(0.4, 1.1, 100)
+    curves = {load: ax_t.plot(serum, inflammation.tnf_steady_state(serum, other_load=load),
+                              color="0.75", linewidth=1)[0] for load in _TNF_LOAD}
+    (marker,) = ax_t.plot([], [], "o", color=OKABE_ITO["vermillion"], markersize=8)
+    ax_t.axvline(0.85, color="0.6", linestyle=":", linewidth=0.8)
+    ax_t.set_xlabel("serum Mg (mmol/L)")
+    ax_t.set_ylabel("TNF-α relative to healthy")
+    ax_t.set_ylim(0.8, 5.5)
+    for ax, key, label, top in ((ax_g, "surface_glut4", "surface GLUT4 at 15 min (%)", 42),
+                                (ax_a, "akt", "active Akt at 15 min (%)", 10)):
+        ax.plot(reference.insulin * 1e9, getattr(reference, key), color="0.6", linewidth=2,
+                label="no inflammation")
+        ax.set_xscale("log")
+        ax.set_ylim(0, top)
+        ax.set_xlabel("insulin (nM, log scale)")
+        ax.set_ylabel(label)
+    glut4_line = ax_g.plot([], [], "--", color=OKABE_ITO["vermillion"], label="with TNF-α")[0]
+    akt_line = ax_a.plot([], [], "--", color=OKABE_ITO["vermillion"])[0]
+    ax_g.legend(fontsize=7, loc="upper left")
+    title = fig.suptitle(" ", fontsize=9)
+
+    def update(serum_mg: float, other_load: float) -> tuple[Artist, ...]:
+        tnf = float(inflammation.tnf_steady_state(serum_mg, other_load=other_load))
+        marker.set_data([serum_mg], [tnf])
+        for load, curve in curves.items():
+            curve.set_color(OKABE_ITO["vermillion"] if load == other_load else "0.8")
+        response = responses[tnf]
+        glut4_line.set_data(response.insulin * 1e9, response.surface_glut4)
+        akt_line.set_data(response.insulin * 1e9, response.akt)
+        at_1nm = float(np.interp(np.log(1e-9), np.log(response.insulin), response.surface_glut4))
+        ref_1nm = float(np.interp(np.log(1e-9), np.log(reference.insulin), reference.surface_glut4))
+        title.set_text(f"serum Mg {serum_mg:g} mmol/L, other load × {other_load:g}: TNF-α × {tnf:.2f}"
+                       f" (teaching model)\nsurface GLUT4 at 1 nM insulin {at_1nm:.1f} % "
+                       f"(no inflammation {ref_1nm:.1f} %)")
+        return (marker, *curves.values(), glut4_line, akt_line, title)
+
+    return update
+
+
+def inflammation_explorer() -> Explorer:
+    """TNF-α and serum magnesium against insulin-stimulated GLUT4 and Akt [TEACHING MODEL].
+
+    TNF-α follows the course's teaching model of serum magnesium and other
+    inflammatory load; it slows IRS-1 tyrosine phosphorylation in the Sedaghat
+    model (coupling B). Directions are supported by the reviews; magnitudes are invented.
+
+    Returns
+    -------
+    Explorer
+        Serum Mg [mmol/L] and other inflammatory load [-], on precomputed levels.
+    """
+    return Explorer(
+        title="Inflammation, magnesium and insulin signalling (teaching model)",
+        params=(
+            Param("serum_mg", "serum Mg", "mmol/L", 0.5, 1.0, 0.85,
+                  static_values=_TNF_SERUM_MG, discrete=True),
+            Param("other_load", "other inflammatory load ×", "", 1.0, 2.0, 1.0,
+                  static_values=_TNF_LOAD, discrete=True),
+        ),
+        plot=_plot_tnf,
+        alt="Left: TNF-alpha rising as serum magnesium falls below 0.85 mmol/L. Middle and "
+        "right: GLUT4 and Akt dose-response curves with and without the resulting inflammation",
+        figsize=(7.6, 3.6),
+    )
+
+
+_SUBSETS: Final[dict[str, Callable[[evidence.IllustrativeTrial], bool]]] = {
+    "all ten trials": lambda t: True,
+    "Mg-deficient participants": lambda t: t.deficient,
+    "not deficient": lambda t: not t.deficient,
+    "12 weeks or longer": lambda t: t.duration_weeks >= 12,
+    "without the largest trial": lambda t: t.n_per_arm < 200,
+}
+
+
+def _plot_forest(fig: Figure) -> Update:
+    trials = evidence.illustrative_trials()
+    k = len(trials)
+    ax = fig.subplots()
+    rows = np.arange(k)[::-1] + 2.0
+    squares, lines = [], []
+    for row, trial in zip(rows, trials, strict=True):
+        low, high = trial.effect - evidence.Z_95 * trial.se, trial.effect + evidence.Z_95 * trial.se
+        lines.append(ax.plot([low, high], [row, row], color="0.2", linewidth=1)[0])
+        squares.append(ax.plot([trial.effect], [row], "s", color=OKABE_ITO["blue"])[0])
+    ax.axvline(0.0, color="0.5", linewidth=0.8)
+    (diamond,) = ax.fill([0, 0, 0, 0], [0.4, 0.8, 0.4, 0.0], color=OKABE_ITO["vermillion"])
+    labels = [f"{t.label} ({'deficient' if t.deficient else 'replete'}, n={t.n_per_arm}/arm, "
+              f"{t.duration_weeks:g} wk)" for t in trials]
+    ax.set_yticks([*rows, 0.4], [*labels, "pooled"], fontsize=7)
+    ax.set_ylim(-0.6, k + 2.6)
+    ax.set_xlim(-2.0, 1.2)
+    ax.set_xlabel("difference in fasting-glucose change, Mg − placebo (mmol/L)")
+    title = ax.set_title(" ", fontsize=9)
+    size = {t.label: 4 + 10 * math.sqrt(t.n_per_arm / 220) for t in trials}
+
+    def update(subset: str, method: str) -> tuple[Artist, ...]:
+        chosen = [_SUBSETS[subset](t) for t in trials]
+        y = [t.effect for t, c in zip(trials, chosen, strict=True) if c]
+        se = [t.se for t, c in zip(trials, chosen, strict=True) if c]
+        pooled = (evidence.pool_fixed if method == "fixed effect" else evidence.pool_random)(y, se)
+        for trial, keep, square, line in zip(trials, chosen, squares, lines, strict=True):
+            square.set_alpha(1.0 if keep else 0.15)
+            line.set_alpha(1.0 if keep else 0.15)
+            square.set_markersize(size[trial.label])
+        diamond.set_xy([[pooled.ci_low, 0.4], [pooled.estimate, 0.8], [pooled.ci_high, 0.4],
+                        [pooled.estimate, 0.0]])
+        title.set_text(f"{method}, {subset} (k = {pooled.k}): {pooled.estimate:.2f} "
+                       f"[{pooled.ci_low:.2f}, {pooled.ci_high:.2f}] mmol/L\nI² = {pooled.i2:.0f} %, "
+                       f"τ² = {pooled.tau2:.3f}; simulated teaching trials, not real studies")
+        return (*lines, *squares, diamond, title)
+
+    return update
+
+
+def forest_explorer() -> Explorer:
+    """Forest plot of the illustrative trials: choose trials and the pooling method.
+
+    Uses :func:`mgcourse.evidence.illustrative_trials`, a simulated teaching set, not
+    real studies.
+
+    Returns
+    -------
+    Explorer
+        A subset of trials and the method (fixed effect or DerSimonian–Laird random effects).
+    """
+    return Explorer(
+        title="Pooling trials: fixed and random effects",
+        params=(
+            Param("subset", "trials", options=tuple(_SUBSETS), default="all ten trials"),
+            Param("method", "method", options=("fixed effect", "random effects"),
+                  default="random effects"),
+        ),
+        plot=_plot_forest,
+        alt="Forest plot of ten simulated trials with their confidence intervals; trials left "
+        "out of the chosen subset are faded, and a diamond shows the pooled estimate",
+        figsize=(7.2, 4.4),
     )
