@@ -2,6 +2,7 @@
 
 import inspect
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -94,7 +95,7 @@ def test_bursting_explorer_reads_the_grid():
 
 
 def test_every_explorer_is_covered():
-    assert len(FACTORIES) == 12
+    assert len(FACTORIES) == 13
 
 
 def test_signalling_explorer_reports_the_ec50():
@@ -126,3 +127,12 @@ def test_inflammation_explorer_lowers_glut4_when_magnesium_is_low():
     explorer.render_png(serum_mg=0.5, other_load=1.0)
     tnf = inflammation.tnf_steady_state(0.5)
     assert f"TNF-α × {tnf:.2f}" in _title(explorer)
+
+
+def test_vascular_explorer_shows_the_selective_defect():
+    explorer = explorers.vascular_explorer()
+    explorer.render_png(scenario="insulin resistant (PTEN × 2.5)", read_at=15.0)
+    title = _title(explorer)
+    tone, normal = (float(x) for x in re.findall(r"tone (-?[0-9.]+) % \(normal (-?[0-9.]+) %", title)[0])
+    assert tone > normal  # less NO, same or more ET-1: constriction
+    assert "teaching model" in title

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
@@ -19,7 +20,16 @@ import numpy.typing as npt
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from mgcourse import bursting_grid, evidence, inflammation, liver, signalling, whole_body
+from mgcourse import (
+    MgcourseWarning,
+    bursting_grid,
+    evidence,
+    inflammation,
+    liver,
+    signalling,
+    vascular,
+    whole_body,
+)
 from mgcourse.beta_cell import katp_open_fraction
 from mgcourse.indices import CUTOFFS, homa_ir, quicki
 from mgcourse.magnesium import (
@@ -47,6 +57,7 @@ __all__ = [
     "signalling_explorer",
     "supplement_dose_explorer",
     "topp_explorer",
+    "vascular_explorer",
 ]
 
 #: Colour-blind-safe palette (Okabe & Ito 2008).
@@ -958,4 +969,97 @@ def forest_explorer() -> Explorer:
         alt="Forest plot of ten simulated trials with their confidence intervals; trials left "
         "out of the chosen subset are faded, and a diamond shows the pooled estimate",
         figsize=(7.2, 4.4),
+    )
+
+
+# -- chapter 5: the endothelium and blood pressure -----------------------------------------
+
+_READ_TIMES: Final = (5.0, 10.0, 15.0, 30.0)  # read-out times [min]
+_SERUM_FOR_FREE_MG: Final = 0.85 / 0.5  # teaching link Mg_i = 0.5 · Mg_s / 0.85 (models.md §0)
+
+
+def _vascular_scenarios() -> dict[str, tuple[vascular.MuniyappaParameters, float]]:
+    base = vascular.MuniyappaParameters()
+    return {
+        "normal": (base, 0.85),
+        "insulin resistant (PTEN × 2.5)": (vascular.insulin_resistant(base), 0.85),
+        "low Mg (free 0.25 mM)": (replace(base, magnesium=0.25), 0.25 * _SERUM_FOR_FREE_MG),
+        "TNF-α × 3": (replace(base, tnf=3.0), 0.85),
+    }
+
+
+def _plot_vascular(fig: Figure) -> Update:
+    scenarios = _vascular_scenarios()
+    with warnings.catch_warnings():  # the teaching clip is announced in the figure instead
+        warnings.simplefilter("ignore", MgcourseWarning)
+        runs = vascular.simulate_vascular_scenarios(
+            {name: params for name, (params, _) in scenarios.items()}, mode="teaching",
+            sample_interval=0.25,
+        )
+    normal = runs["normal"]
+    ax_no, ax_et, ax_tone = fig.subplots(1, 3)
+    series = ((ax_no, "no", "NO (nM)", 1e9), (ax_et, "et1", "ET-1 (pM)", 1e12),
+              (ax_tone, "tone", "vascular tone (%)", 1.0))
+    lines, cursors = [], []
+    for ax, key, label, scale in series:
+        ax.plot(normal.time, scale * np.asarray(getattr(normal, key)), color="0.6", linewidth=2,
+                label="normal")
+        lines.append(ax.plot([], [], "--", color=OKABE_ITO["vermillion"], label="scenario")[0])
+        cursors.append(ax.axvline(15.0, color="0.4", linewidth=0.8, linestyle=":"))
+        ax.axvspan(0, 15, color="0.93")
+        ax.set_xlim(0, 60)
+        values = np.concatenate([scale * np.asarray(getattr(r, key)) for r in runs.values()])
+        margin = 0.06 * float(values.max() - values.min())
+        ax.set_ylim(float(values.min()) - margin, float(values.max()) + margin)
+        ax.set_xlabel("time (min)")
+        ax.set_ylabel(label)
+    ax_no.legend(fontsize=7, loc="upper right")
+    title = fig.suptitle(" ", fontsize=9)
+
+    def update(scenario: str, read_at: float) -> tuple[Artist, ...]:
+        run = runs[scenario]
+        for line, (_, key, _, scale) in zip(lines, series, strict=True):
+            line.set_data(run.time, scale * np.asarray(getattr(run, key)))
+        for cursor in cursors:
+            cursor.set_xdata([read_at, read_at])
+        tone_here = float(np.interp(read_at, run.time, run.tone))
+        tone_ref = float(np.interp(read_at, normal.time, normal.tone))
+        pressure = vascular.blood_pressure(tone_here, tone_ref=tone_ref,
+                                           serum_mg=scenarios[scenario][1])
+        change = float(pressure.mean_arterial_pressure) - 93.0
+        title.set_text(f"{scenario}, read at {read_at:g} min: tone {tone_here:.1f} % "
+                       f"(normal {tone_ref:.1f} %)\nimplied mean arterial pressure "
+                       f"{float(pressure.mean_arterial_pressure):.1f} mmHg ({change:+.1f}; "
+                       "textbook link, teaching model; PIP3 clipped at basal)")
+        return (*lines, *cursors, title)
+
+    return update
+
+
+def vascular_explorer() -> Explorer:
+    """Normal against insulin-resistant endothelium: NO, ET-1 and tone (Muniyappa et al. 2020).
+
+    A 15-min insulin step drives the PI3K/Akt/eNOS branch (NO) and the MAPK/ET-1
+    branch. Scenarios: the selective PI3K-branch defect (PTEN raised), low free
+    Mg²⁺ on the receptor kinase, and TNF-α on IRS-1 (teaching assumptions). The
+    tone at the read-out time is turned into a blood pressure by the textbook
+    haemodynamic link (a teaching model).
+
+    Returns
+    -------
+    Explorer
+        A scenario and a read-out time [min].
+    """
+    return Explorer(
+        title="Endothelium: NO against ET-1 (Muniyappa et al. 2020)",
+        params=(
+            Param("scenario", "scenario", options=tuple(_vascular_scenarios()),
+                  default="insulin resistant (PTEN × 2.5)"),
+            Param("read_at", "read at", "min", 5.0, 30.0, 15.0,
+                  static_values=_READ_TIMES, discrete=True),
+        ),
+        plot=_plot_vascular,
+        alt="Nitric oxide, endothelin-1 and vascular tone over an hour after a 15-minute "
+        "insulin step, for the normal endothelium and the chosen scenario",
+        figsize=(7.6, 3.4),
     )
