@@ -877,6 +877,8 @@ def forest_plot(
         none. The first one sets the square sizes.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure (not managed by pyplot) is made if omitted.
+        In a notebook, pass ``ax`` from ``plt.subplots()`` so the figure is shown
+        inline (a figure outside pyplot is displayed only as its text repr).
     unit : str
         Unit of the estimates, shown in the axis label, e.g. ``"mmol/L"``.
     xlabel : str
