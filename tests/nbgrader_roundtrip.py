@@ -77,6 +77,17 @@ def find_cell(nb: NotebookNode, grade_id: str) -> NotebookNode:
     return matches[0]
 
 
+def master_cell(assignment: Assignment, grade_id: str) -> str:
+    """Source of one cell of the master, found by its ``grade_id`` (for example pasted data)."""
+    nb = nbformat.read(str(assignment.master), as_version=4)
+    return str(find_cell(nb, grade_id).source)
+
+
+def visible_checks(test_source: str) -> str:
+    """The part of a test cell that students see: everything before its hidden tests."""
+    return test_source.split("### BEGIN HIDDEN TESTS")[0]
+
+
 def make_wrong(student: NotebookNode, master: NotebookNode, wrong: Wrong) -> NotebookNode:
     """The student version filled with the master's solutions plus one mistake."""
     nb = fill_from_master(student, master)

@@ -131,7 +131,7 @@ def test_inflammation_explorer_lowers_glut4_when_magnesium_is_low():
 
 def test_vascular_explorer_shows_the_selective_defect():
     explorer = explorers.vascular_explorer()
-    explorer.render_png(scenario="insulin resistant (PTEN × 2.5)", read_at=15.0)
+    explorer.render_png(scenario="insulin resistant", read_at=15.0)
     title = _title(explorer)
     tone, normal = (float(x) for x in re.findall(r"tone (-?[0-9.]+) % \(normal (-?[0-9.]+) %", title)[0])
     assert tone > normal  # less NO, same or more ET-1: constriction

@@ -978,12 +978,20 @@ _READ_TIMES: Final = (5.0, 10.0, 15.0, 30.0)  # read-out times [min]
 _SERUM_FOR_FREE_MG: Final = 0.85 / 0.5  # teaching link Mg_i = 0.5 · Mg_s / 0.85 (models.md §0)
 
 
+_SCENARIO_DETAILS: Final = {
+    "normal": "normal endothelium",
+    "insulin resistant": "insulin resistant (PTEN × 2.5)",
+    "low magnesium": "low Mg (free 0.25 mM, serum 0.425 mmol/L)",
+    "TNF-α × 3": "TNF-α × 3",
+}
+
+
 def _vascular_scenarios() -> dict[str, tuple[vascular.MuniyappaParameters, float]]:
     base = vascular.MuniyappaParameters()
     return {
         "normal": (base, 0.85),
-        "insulin resistant (PTEN × 2.5)": (vascular.insulin_resistant(base), 0.85),
-        "low Mg (free 0.25 mM)": (replace(base, magnesium=0.25), 0.25 * _SERUM_FOR_FREE_MG),
+        "insulin resistant": (vascular.insulin_resistant(base), 0.85),
+        "low magnesium": (replace(base, magnesium=0.25), 0.25 * _SERUM_FOR_FREE_MG),
         "TNF-α × 3": (replace(base, tnf=3.0), 0.85),
     }
 
@@ -1027,7 +1035,7 @@ def _plot_vascular(fig: Figure) -> Update:
         pressure = vascular.blood_pressure(tone_here, tone_ref=tone_ref,
                                            serum_mg=scenarios[scenario][1])
         change = float(pressure.mean_arterial_pressure) - 93.0
-        title.set_text(f"{scenario}, read at {read_at:g} min: tone {tone_here:.1f} % "
+        title.set_text(f"{_SCENARIO_DETAILS[scenario]}, read at {read_at:g} min: tone {tone_here:.1f} % "
                        f"(normal {tone_ref:.1f} %)\nimplied mean arterial pressure "
                        f"{float(pressure.mean_arterial_pressure):.1f} mmHg ({change:+.1f}; "
                        "textbook link, teaching model; PIP3 clipped at basal)")
@@ -1054,7 +1062,7 @@ def vascular_explorer() -> Explorer:
         title="Endothelium: NO against ET-1 (Muniyappa et al. 2020)",
         params=(
             Param("scenario", "scenario", options=tuple(_vascular_scenarios()),
-                  default="insulin resistant (PTEN × 2.5)"),
+                  default="insulin resistant"),
             Param("read_at", "read at", "min", 5.0, 30.0, 15.0,
                   static_values=_READ_TIMES, discrete=True),
         ),
