@@ -201,10 +201,17 @@ def test_live_explorers_in_voila_redraw(voila_url, browser_context, artifacts):
         image = explorer.locator("img").last
         image.wait_for(timeout=60_000)
         before = image.get_attribute("src")
-        handle = explorer.locator(".noUi-handle").first
-        handle.focus()
-        for _ in range(3):
-            handle.press("ArrowRight")
+        handles = explorer.locator(".noUi-handle")
+        if handles.count():
+            handle = handles.first
+            handle.focus()
+            for _ in range(3):
+                handle.press("ArrowRight")
+        else:  # an explorer whose controls are all drop-downs
+            select = explorer.locator("select").first
+            values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+            current = select.input_value()
+            select.select_option(next(v for v in values if v != current))
         page.wait_for_function(
             "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
             timeout=30_000,

@@ -1,0 +1,267 @@
+"""Graded assignment 5 (weighing the evidence) end to end through nbgrader's Python API.
+
+The expensive part (a temporary copy of the course, generating the student
+version, autograding a full, a blank and several wrong submissions) runs once
+per module in the ``course`` fixture; each nbgrader step starts a kernel. The
+checks themselves are shared by every assignment (see ``nbgrader_roundtrip.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mgcourse.evidence import (
+    ILLUSTRATIVE_SD,
+    ci_to_se,
+    clinical_evidence,
+    illustrative_trials,
+    pool_fixed,
+    pool_random,
+    se_from_sd,
+)
+from mgcourse.magnesium import elemental_magnesium, molar_mass
+from nbgrader_roundtrip import (
+    THIRD_PARTY_WARNINGS,
+    Assignment,
+    Course,
+    Wrong,
+    build_course,
+    check_blank_student_version_scores_zero,
+    check_committed_exercises_equal_generated,
+    check_filled_student_version_validates,
+    check_full_solution_scores_full_marks,
+    check_master_metadata_and_no_outputs,
+    check_master_passes_every_test_cell,
+    check_test_cells_follow_the_conventions,
+    check_wrong_answer_passes_visible_checks_but_loses_hidden_points,
+    master_cell,
+)
+
+CI = "test_ci_to_se"
+SE = "test_se_from_sd"
+FIXED = "test_fixed_effect"
+HETEROGENEITY = "test_heterogeneity"
+RANDOM = "test_random_effects"
+ELEMENTAL = "test_elemental_magnesium"
+
+# Each of these passes every visible check but must lose the hidden-test points.
+WRONG = {
+    # The full width of the CI divided by 1.96: every SE twice too large.
+    "ci_width_not_halved": Wrong(
+        "ci_solution",
+        "return width / (2.0 * Z_95)",
+        "return width / Z_95",
+        frozenset({CI}),
+    ),
+    # Operator precedence: width / 2 * 1.96.
+    "ci_precedence": Wrong(
+        "ci_solution",
+        "return width / (2.0 * Z_95)",
+        "return width / 2.0 * Z_95",
+        frozenset({CI}),
+    ),
+    # Variance for SD: each arm's "SE" taken as SD²/n.
+    "se_is_sd_squared_over_n": Wrong(
+        "se_solution",
+        "se_mg = sd_mg / np.sqrt(n_mg)  # SE of each arm's mean change\n"
+        "    se_placebo = sd_placebo / np.sqrt(n_placebo)",
+        "se_mg = sd_mg**2 / n_mg  # SE of each arm's mean change\n"
+        "    se_placebo = sd_placebo**2 / n_placebo",
+        frozenset({SE, FIXED, HETEROGENEITY, RANDOM}),
+    ),
+    # SD for variance: weights 1/SE instead of 1/SE².
+    "weights_inverse_se": Wrong(
+        "fixed_solution",
+        "w = 1.0 / se**2  # inverse-variance weights",
+        "w = 1.0 / se  # inverse-variance weights",
+        frozenset({FIXED}),
+    ),
+    # I² left as a fraction instead of %.
+    "i2_as_fraction": Wrong(
+        "heterogeneity_solution",
+        "i2 = 100.0 * max(0.0, (q - df) / q) if q > 0 else 0.0",
+        "i2 = max(0.0, (q - df) / q) if q > 0 else 0.0",
+        frozenset({HETEROGENEITY}),
+    ),
+    # τ² not floored at 0 (the random-effects pool uses it too).
+    "tau2_not_floored": Wrong(
+        "heterogeneity_solution",
+        "tau2 = max(0.0, (q - df) / (np.sum(w) - np.sum(w**2) / np.sum(w)))",
+        "tau2 = (q - df) / (np.sum(w) - np.sum(w**2) / np.sum(w))",
+        frozenset({HETEROGENEITY, RANDOM}),
+    ),
+    # SD for variance again: τ added to the variances instead of τ².
+    "tau_instead_of_tau2": Wrong(
+        "random_solution",
+        "w_star = 1.0 / (se**2 + tau2)",
+        "w_star = 1.0 / (se**2 + np.sqrt(tau2))",
+        frozenset({RANDOM}),
+    ),
+    # The mass of salt compared with the UL for magnesium.
+    "ul_against_salt_mass": Wrong(
+        "elemental_solution",
+        "above_ul = elemental_doses_mg > 350.0",
+        "above_ul = salt_doses_mg > 350.0",
+        frozenset({ELEMENTAL}),
+    ),
+    # The molar mass of anhydrous MgCl₂ for the hexahydrate.
+    "anhydrous_chloride": Wrong(
+        "elemental_solution",
+        "molar_masses = np.array([203.30,",
+        "molar_masses = np.array([95.21,",
+        frozenset({ELEMENTAL}),
+    ),
+    # One Mg atom counted in trimagnesium dicitrate.
+    "one_mg_in_dicitrate": Wrong(
+        "elemental_solution",
+        "mg_atoms = np.array([1, 1, 1, 3])",
+        "mg_atoms = np.array([1, 1, 1, 1])",
+        frozenset({ELEMENTAL}),
+    ),
+}
+
+ASSIGNMENT = Assignment(
+    name="assignment5",
+    test_cells=frozenset({CI, SE, FIXED, HETEROGENEITY, RANDOM, ELEMENTAL}),
+    total_points=20,
+    wrong=WRONG,
+)
+
+pytestmark = THIRD_PARTY_WARNINGS
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Course]:
+    """A temporary course: student version generated, submissions autograded once."""
+    yield from build_course(ASSIGNMENT, tmp_path_factory)
+
+
+def _master_data() -> dict[str, object]:
+    """The variables of the master's setup, trial-data and dose cells."""
+    namespace: dict[str, object] = {}
+    for grade_id in ("setup", "trial_data", "doses"):
+        exec(master_cell(ASSIGNMENT, grade_id), namespace)
+    return namespace
+
+
+# ----------------------------------------------------------------- master structure
+
+
+def test_master_test_cells_follow_the_conventions() -> None:
+    check_test_cells_follow_the_conventions(ASSIGNMENT)
+
+
+def test_master_metadata_and_no_outputs() -> None:
+    check_master_metadata_and_no_outputs(ASSIGNMENT)
+
+
+def test_evidence_literals_of_the_hidden_tests_still_hold() -> None:
+    # The pasted data and the numbers the hidden tests compare with come from the
+    # package; if the evidence tables, the simulated trials or the pooling change,
+    # update the notebook's data cell and the hidden tests together.
+    song, simental = clinical_evidence()[:2]
+    assert (song.estimate, song.ci_low, song.ci_high) == (-0.56, -1.10, -0.01)
+    assert (simental.estimate, simental.ci_low, simental.ci_high) == (-0.67, -1.20, -0.14)
+    np.testing.assert_allclose(np.array([ci_to_se(-1.10, -0.01), ci_to_se(-1.20, -0.14)]),
+                               np.array([0.2780663, 0.2704131]), rtol=1e-6)
+
+    data = _master_data()
+    trials = illustrative_trials()
+    np.testing.assert_array_equal(data["effect"], [t.effect for t in trials])
+    np.testing.assert_array_equal(data["n_mg"], [t.n_per_arm for t in trials])
+    np.testing.assert_array_equal(data["n_placebo"], [t.n_per_arm for t in trials])
+    np.testing.assert_array_equal(data["deficient"], [t.deficient for t in trials])
+    assert data["trial_labels"] == [t.label for t in trials]
+    np.testing.assert_array_equal(data["sd_mg"], ILLUSTRATIVE_SD)
+    np.testing.assert_array_equal(data["sd_placebo"], ILLUSTRATIVE_SD)
+
+    sd_mg, sd_placebo = np.asarray(data["sd_mg"]), np.asarray(data["sd_placebo"])
+    n_mg, n_placebo = np.asarray(data["n_mg"]), np.asarray(data["n_placebo"])
+    se = np.hypot(se_from_sd(sd_mg, n_mg), se_from_sd(sd_placebo, n_placebo))
+    np.testing.assert_allclose(se[[0, 4, 7]], [0.3464102, 0.1385641, 0.1144155], rtol=1e-6)
+    # The rounded SEs of the simulated set agree with those computed from SD and n.
+    np.testing.assert_allclose(se, [t.se for t in trials], atol=5e-4)
+
+    y = np.asarray(data["effect"])
+    fixed, random = pool_fixed(y, se), pool_random(y, se)
+    np.testing.assert_allclose([fixed.estimate, fixed.se, fixed.ci_low, fixed.ci_high],
+                               [-0.3727626, 0.06030227, -0.4909529, -0.2545724], rtol=1e-6)
+    np.testing.assert_allclose([fixed.q, fixed.i2, random.tau2], [46.51169, 80.65002, 0.1620339],
+                               rtol=1e-6)
+    np.testing.assert_allclose([random.estimate, random.se, random.ci_low, random.ci_high],
+                               [-0.4537526, 0.1467062, -0.7412914, -0.1662138], rtol=1e-6)
+    spread = pool_random([-0.2, -0.5, -0.9], [0.1, 0.2, 0.3])
+    np.testing.assert_allclose([spread.estimate, spread.se, spread.tau2],
+                               [-0.4548605, 0.1891832, 0.06964286], rtol=1e-6)
+    close = pool_random([0.0, 0.1, -0.1], [1.0, 1.0, 1.0])
+    assert close.tau2 == 0.0 and close.i2 == 0.0
+    np.testing.assert_allclose([close.q, close.se], [0.02, 0.5773503], rtol=1e-6)
+
+    # The molar masses of the task's table and the doses the hidden tests expect.
+    formulas = ("MgCl2·6H2O", "MgO", "Mg(C4H6NO4)2·2H2O", "Mg3(C6H5O7)2")
+    np.testing.assert_allclose([molar_mass(f) for f in formulas], [203.30, 40.30, 324.52, 451.11],
+                               atol=5e-3)
+    np.testing.assert_allclose([molar_mass(f) for f in ("MgCl2", "Mg(C4H6NO4)2",
+                                                        "Mg3(C6H5O7)2·9H2O")],
+                               [95.21, 288.50, 613.25], atol=5e-3)
+    doses = np.asarray(data["salt_doses_mg"])
+    elemental = [float(elemental_magnesium(d, f)) for d, f in zip(doses, formulas, strict=True)]
+    np.testing.assert_allclose(elemental, [298.8810, 150.7754, 224.6857, 387.9231], rtol=5e-4)
+    np.testing.assert_allclose(float(elemental_magnesium(1000.0, "Mg3(C6H5O7)2·9H2O")), 118.8993,
+                               rtol=5e-4)
+    np.testing.assert_allclose([float(elemental_magnesium(500.0, "Mg(OH)2")),
+                                float(elemental_magnesium(1000.0, "MgCO3"))],
+                               [208.3762, 288.2813], rtol=5e-4)
+
+
+def test_student_version_labels_the_trials_as_simulated() -> None:
+    text = ASSIGNMENT.exercise.read_text(encoding="utf-8")
+    assert "Simulated teaching trials, not real studies" in text
+
+
+# ----------------------------------------------------------------- 1. the master validates
+
+
+@pytest.mark.nbgrader
+def test_master_passes_every_test_cell(course: Course) -> None:
+    check_master_passes_every_test_cell(ASSIGNMENT, course)
+
+
+@pytest.mark.nbgrader
+def test_filled_student_version_validates(course: Course, tmp_path: Path) -> None:
+    check_filled_student_version_validates(ASSIGNMENT, course, tmp_path)
+
+
+# ----------------------------------------------------------------- 2. committed = generated
+
+
+@pytest.mark.nbgrader
+def test_committed_exercises_equal_generated(course: Course) -> None:
+    check_committed_exercises_equal_generated(ASSIGNMENT, course)
+
+
+# ----------------------------------------------------------------- 3. autograde round trip
+
+
+@pytest.mark.nbgrader
+def test_full_solution_scores_full_marks(course: Course) -> None:
+    check_full_solution_scores_full_marks(ASSIGNMENT, course)
+
+
+@pytest.mark.nbgrader
+def test_blank_student_version_scores_zero(course: Course) -> None:
+    check_blank_student_version_scores_zero(ASSIGNMENT, course)
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+    course: Course, name: str, tmp_path: Path
+) -> None:
+    check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+        ASSIGNMENT, course, name, tmp_path
+    )
