@@ -27,11 +27,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import datetime
+import filecmp
+import hashlib
+import html
+import json
+import logging
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -42,15 +52,21 @@ from traitlets.config.loader import PyFileConfigLoader
 
 __all__ = [
     "CONFIG_FILE",
+    "DEFAULT_NAMED_REGEXP",
+    "CollectReport",
     "GradingError",
+    "ReleaseReport",
     "autograde",
     "cell_scores",
+    "collect",
     "course_root",
     "fill_from_master",
+    "find_leaks",
     "leak_snippets",
     "load_config",
     "main",
     "release",
+    "release_checked",
 ]
 
 #: Name of the nbgrader configuration file at the course root.
@@ -425,6 +441,397 @@ def leak_snippets(master_path: Path) -> set[str]:
     return {
         line for line in inside - outside if len(line) >= _MIN_SNIPPET and not line.startswith("#")
     }
+
+
+# ----------------------------------------------------------------- release with a leak check
+
+#: Marker lines that must never reach students.
+_MARKERS: Final = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def _searchable_text(path: Path) -> str:
+    """What a reader of ``path`` sees: its raw text plus, per format, the decoded form."""
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    parts = [raw]
+    if path.suffix == ".ipynb":
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            for cell in json.loads(raw).get("cells", []):
+                source = cell.get("source", "")
+                parts.append("".join(source) if isinstance(source, list) else str(source))
+                for output in cell.get("outputs", []):
+                    text = output.get("text", "")
+                    parts.append("".join(text) if isinstance(text, list) else str(text))
+                    for value in output.get("data", {}).values():
+                        parts.append("".join(value) if isinstance(value, list) else str(value))
+    elif path.suffix in (".html", ".htm"):
+        parts.append(html.unescape(re.sub(r"<[^>]+>", "", raw)))
+    return "\n".join(parts)
+
+
+def find_leaks(folder: Path, masters: Sequence[Path]) -> list[str]:
+    """Solution or hidden-test text of the masters found in the files under ``folder``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Folder of files students will see (a generated student version, feedback).
+    masters : sequence of pathlib.Path
+        The instructor masters whose :func:`leak_snippets` must not appear.
+
+    Returns
+    -------
+    list of str
+        ``"<file>: <what>"`` per leak (a region marker or a snippet); empty if clean.
+    """
+    snippets = sorted({line for master in masters for line in leak_snippets(master)})
+    problems: list[str] = []
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_file():
+            continue
+        text = _searchable_text(path)
+        name = path.relative_to(folder).as_posix()
+        problems += [f"{name}: marker {marker!r}" for marker in _MARKERS if marker in text]
+        problems += [f"{name}: {line!r}" for line in snippets if line in text]
+    return problems
+
+
+@dataclass
+class ReleaseReport:
+    """What :func:`release_checked` did to ``exercises/<assignment>``.
+
+    ``leaks`` non-empty means nothing was written.
+    """
+
+    assignment: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)
+    dest: Path | None = None
+
+
+def _files(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def release_checked(assignment: str, root: Path) -> ReleaseReport:
+    """Regenerate ``exercises/<assignment>``, refusing if anything secret would leak.
+
+    The student version is generated into a temporary folder with :func:`release`
+    (which also records the assignment in the gradebook), searched with
+    :func:`find_leaks` for every line of the masters' solutions and hidden tests,
+    and only then copied over the release folder.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name (a folder under ``solutions/``).
+    root : pathlib.Path
+        Course directory.
+
+    Returns
+    -------
+    ReleaseReport
+        Files added, changed, unchanged and removed; if ``leaks`` is not empty
+        the release folder was left untouched.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``solutions/<assignment>`` holds no notebook.
+    GradingError
+        If nbgrader fails.
+    """
+    root = Path(root).resolve()
+    config = load_config(root)
+    source = root / str(config.CourseDirectory.source_directory) / assignment
+    dest = root / str(config.CourseDirectory.release_directory) / assignment
+    report = ReleaseReport(assignment, dest=dest)
+    with tempfile.TemporaryDirectory(prefix="mgcourse-release-") as tmp:
+        generated = release(assignment, root, dest=Path(tmp) / assignment)
+        report.leaks = find_leaks(generated, sorted(source.glob("*.ipynb")))
+        if report.leaks:
+            return report
+        new, old = _files(generated), _files(dest)
+        report.added = sorted(new - old)
+        report.removed = sorted(old - new)
+        for name in sorted(new & old):
+            same = filecmp.cmp(generated / name, dest / name, shallow=False)
+            (report.unchanged if same else report.changed).append(name)
+        if report.added or report.removed or report.changed:
+            staging = dest.parent / f".{assignment}.new"
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(generated, staging)
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.rename(staging, dest)
+    return report
+
+
+# ----------------------------------------------------------------- collect
+
+#: nbgrader's documented pattern for LMS downloads,
+#: e.g. ``ps1_bitdiddle_attempt_2016-01-30-15-00-00_problem1.ipynb``.
+DEFAULT_NAMED_REGEXP: Final = r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.*)"
+_STUDENT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
+#: Limits on an archive and on one student's files [bytes, files].
+_MAX_ARCHIVE_BYTES: Final = 2 * 1024**3
+_MAX_MEMBER_BYTES: Final = 200 * 1024**2
+_MAX_MEMBERS: Final = 20_000
+_MAX_STUDENT_BYTES: Final = 200 * 1024**2
+_IGNORED_NAMES: Final = ("__MACOSX", ".ipynb_checkpoints", "__pycache__", ".DS_Store", "Thumbs.db")
+
+
+@dataclass
+class CollectReport:
+    """What :func:`collect` copied and what it left out.
+
+    ``collected`` holds ``(student, files, status)`` with status ``new``,
+    ``updated`` or ``unchanged``; ``skipped`` holds ``(item, reason)``;
+    ``warnings`` holds remarks about collected files.
+    """
+
+    collected: list[tuple[str, list[str], str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _extract(archive: Path, dest: Path, report: CollectReport, depth: int = 0) -> None:
+    """Extract a zip safely: no absolute paths, no ``..``, no links, bounded sizes."""
+    try:
+        handle = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as error:
+        report.skipped.append((archive.name, f"not a readable zip archive ({error})"))
+        return
+    with handle:
+        members = handle.infolist()
+        if len(members) > _MAX_MEMBERS:
+            report.skipped.append((archive.name, f"more than {_MAX_MEMBERS} files in the archive"))
+            return
+        total = sum(m.file_size for m in members)
+        if total > _MAX_ARCHIVE_BYTES:
+            report.skipped.append((archive.name, f"{total / 1e9:.1f} GB uncompressed is too large"))
+            return
+        for member in members:
+            name = member.filename.replace("\\", "/")
+            parts = [p for p in name.split("/") if p not in ("", ".")]
+            if member.is_dir() or not parts:
+                continue
+            if name.startswith("/") or ".." in parts or re.match(r"[A-Za-z]:", name):
+                report.skipped.append((f"{archive.name}:{name}", "unsafe path in the archive"))
+                continue
+            if stat.S_ISLNK(member.external_attr >> 16):
+                report.skipped.append((f"{archive.name}:{name}", "symbolic link in the archive"))
+                continue
+            if member.file_size > _MAX_MEMBER_BYTES:
+                report.skipped.append((f"{archive.name}:{name}", "file too large"))
+                continue
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with handle.open(member) as src, target.open("wb") as out:
+                shutil.copyfileobj(src, out)
+            if target.suffix.lower() == ".zip":
+                if depth >= 1:
+                    report.skipped.append((f"{archive.name}:{name}", "archive nested too deeply"))
+                else:
+                    _extract(target, target.with_suffix(""), report, depth + 1)
+                target.unlink()
+
+
+def _parse_timestamp(text: str) -> datetime.datetime | None:
+    from nbgrader.utils import parse_utc
+
+    for attempt in (  # LMS names use 2016-01-30-15-00-00, which dateutil misreads
+        lambda: datetime.datetime.strptime(text, "%Y-%m-%d-%H-%M-%S").replace(tzinfo=datetime.timezone.utc),
+        lambda: parse_utc(text),
+    ):
+        with contextlib.suppress(ValueError, OverflowError, TypeError):
+            value = attempt()
+            if isinstance(value, datetime.datetime):
+                return value
+    return None
+
+
+def _ignored(parts: Sequence[str]) -> bool:
+    return any(part.startswith(".") or part in _IGNORED_NAMES for part in parts)
+
+
+def _digest(files: dict[str, Path | bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        value = files[name]
+        digest.update(name.encode() + b"\0")
+        digest.update(value if isinstance(value, bytes) else value.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def collect(
+    assignment: str, source: Path, root: Path, *, named_regexp: str | None = None
+) -> CollectReport:
+    """Copy submissions into ``grading/submitted/<student>/<assignment>/``.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name.
+    source : pathlib.Path
+        A folder with one sub-folder per student (named by the student id,
+        holding the notebook, possibly inside ``<assignment>/``), or a folder or
+        zip archive of files named the LMS way, which nbgrader's
+        ``FileNameCollectorPlugin`` recognises with ``named_regexp``.
+    root : pathlib.Path
+        Course directory.
+    named_regexp : str, optional
+        Regular expression with the groups ``student_id`` and ``file_id`` (and
+        optionally ``timestamp``), applied to each file's absolute path. Defaults
+        to ``FileNameCollectorPlugin.named_regexp`` of the course configuration,
+        else :data:`DEFAULT_NAMED_REGEXP` (nbgrader's documented example).
+
+    Returns
+    -------
+    CollectReport
+        Students collected (new, updated or unchanged) and items skipped, with reasons.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``source`` does not exist.
+    ValueError
+        If ``named_regexp`` lacks the ``student_id`` or ``file_id`` group.
+
+    Notes
+    -----
+    As nbgrader's ``zip_collect`` does, a student who uploaded the same file
+    several times keeps the newest upload, and the submission time goes to
+    ``timestamp.txt``. A student's existing submission is replaced only if
+    the collected files differ.
+    """
+    from nbgrader.plugins import FileNameCollectorPlugin
+
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"source = {str(source)!r} does not exist")
+    root = Path(root).resolve()
+    config = load_config(root)
+    plugin = FileNameCollectorPlugin(config=config)
+    quiet = logging.getLogger("mgcourse.collect")  # we report skipped files ourselves
+    quiet.propagate = False
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
+    plugin.log = quiet
+    plugin.named_regexp = named_regexp or plugin.named_regexp or DEFAULT_NAMED_REGEXP
+    groups = re.compile(plugin.named_regexp).groupindex
+    if "student_id" not in groups or "file_id" not in groups:
+        raise ValueError(
+            f"named_regexp = {plugin.named_regexp!r} needs the groups "
+            "(?P<student_id>...) and (?P<file_id>...)"
+        )
+    report = CollectReport()
+    released = {
+        p.name
+        for folder in (config.CourseDirectory.release_directory, config.CourseDirectory.source_directory)
+        for p in (root / str(folder) / assignment).glob("*.ipynb")
+    }
+    # student → relative name → (file, timestamp)
+    found: dict[str, dict[str, tuple[Path, datetime.datetime | None]]] = {}
+    with tempfile.TemporaryDirectory(prefix="mgcourse-collect-") as tmp:
+        if source.is_file():
+            tree = Path(tmp)
+            _extract(source, tree, report)
+        else:
+            tree = source
+        paths: list[Path] = []
+        for directory, folder_names, file_names in os.walk(tree, followlinks=False):
+            paths += [Path(directory) / name for name in [*file_names, *folder_names]]
+        for path in sorted(paths):
+            parts = path.relative_to(tree).parts
+            shown = "/".join(parts)
+            if _ignored(parts):
+                continue
+            if path.is_symlink():
+                report.skipped.append((shown, "symbolic link"))
+                continue
+            if not path.is_file():
+                continue
+            info = plugin.collect(str(path.resolve())) if path.suffix in plugin.valid_ext else None
+            timestamp: datetime.datetime | None = None
+            if info:
+                student = str(info["student_id"])
+                name = Path(str(info["file_id"])).name
+                if info.get("timestamp"):
+                    timestamp = _parse_timestamp(str(info["timestamp"]))
+                    if timestamp is None:
+                        report.warnings.append(f"{shown}: could not read the time {info['timestamp']!r}")
+            elif len(parts) >= 2:
+                student, inner = parts[0], list(parts[1:])
+                if len(inner) > 1 and inner[0] == assignment:
+                    inner = inner[1:]
+                name = "/".join(inner)
+            else:
+                reason = "does not match the LMS naming pattern and is not in a student folder"
+                report.skipped.append((shown, reason))
+                continue
+            if not _STUDENT_ID.fullmatch(student):
+                report.skipped.append((shown, f"{student!r} is not a valid student id"))
+                continue
+            files = found.setdefault(student, {})
+            previous = files.get(name)
+            if previous is not None:
+                if previous[1] is not None and (timestamp is None or timestamp < previous[1]):
+                    report.skipped.append((shown, f"an upload of {name} with a later time was kept"))
+                    continue
+                earlier = previous[0].relative_to(tree).as_posix()
+                report.skipped.append((earlier, f"a later upload of {name} was kept"))
+            files[name] = (path, timestamp)
+        submitted = root / str(config.CourseDirectory.submitted_directory)
+        for student, files in sorted(found.items()):
+            notebooks = sorted(name for name in files if name.endswith(".ipynb") and "/" not in name)
+            if not notebooks:
+                report.skipped.append((student, "no notebook among the files"))
+                continue
+            size = sum(path.stat().st_size for path, _ in files.values())
+            if size > _MAX_STUDENT_BYTES:
+                report.skipped.append((student, f"{size / 1e6:.0f} MB of files is too large"))
+                continue
+            for name in notebooks:
+                if released and name not in released:
+                    report.warnings.append(
+                        f"{student}: {name} is not one of the assignment's notebooks "
+                        f"({', '.join(sorted(released))})"
+                    )
+            times = [t for _, t in files.values() if t is not None]
+            contents: dict[str, Path | bytes] = {name: path for name, (path, _) in files.items()}
+            if times:
+                stamp = max(times).astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+                contents["timestamp.txt"] = stamp.encode()
+            dest = submitted / student / assignment
+            existing: dict[str, Path | bytes] = {
+                (Path(d) / f).relative_to(dest).as_posix(): Path(d) / f
+                for d, _, names in os.walk(dest) for f in names
+            }
+            if not dest.exists():
+                status = "new"
+            else:
+                status = "unchanged" if _digest(existing) == _digest(contents) else "updated"
+            if status != "unchanged":
+                staging = dest.parent / f".{assignment}.collect"
+                shutil.rmtree(staging, ignore_errors=True)
+                for name, value in contents.items():
+                    target = staging / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if isinstance(value, bytes):
+                        target.write_bytes(value)
+                    else:
+                        shutil.copyfile(value, target)
+                if dest.exists():
+                    shutil.rmtree(dest)
+                os.rename(staging, dest)
+            report.collected.append((student, sorted(contents), status))
+    return report
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,398 @@
+"""The ``mgcourse`` command: release, collect, grade, give feedback on and report an assignment.
+
+Run ``mgcourse --help`` or ``mgcourse COMMAND --help``. Every command works on
+the course directory found from the working directory (the folder holding
+``nbgrader_config.py`` and ``solutions/``), or the one given with ``--root``.
+
+Exit status: 0 when everything went through, 1 when some submission failed,
+was flagged for review or was skipped (or a release was refused), 2 for a
+usage error, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+__all__ = ["main"]
+
+#: Exit statuses.
+OK: Final = 0
+PROBLEMS: Final = 1
+USAGE: Final = 2
+INTERRUPTED: Final = 130
+
+
+class _UsageError(Exception):
+    """The command cannot run as called (unknown assignment, missing folder, ...)."""
+
+
+_DESCRIPTION = """\
+Manage the graded assignments of the mgcourse course with nbgrader.
+
+A typical round:
+
+  mgcourse release assignment1           regenerate exercises/assignment1 for students
+  mgcourse collect assignment1 dl.zip    copy submissions into grading/submitted/
+  mgcourse grade assignment1             autograde them (in parallel, sandboxed)
+  mgcourse feedback assignment1          write an HTML page for each student
+  mgcourse report assignment1            grades CSV + HTML report for you
+
+Grading can be interrupted with Ctrl-C and resumed by running the same command again.
+"""
+
+_EPILOG = """\
+exit status: 0 all went through; 1 something failed, was flagged for review or
+was refused; 2 usage error; 130 interrupted.
+"""
+
+
+_ASSIGNMENT_HELP = "assignment name, a folder in solutions/ (e.g. assignment1)"
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mgcourse", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_formatter
+    )
+    parser.add_argument(
+        "--root", type=Path, default=None, metavar="DIR",
+        help="course directory (default: the folder above the working directory that holds "
+        "nbgrader_config.py and solutions/)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    release = commands.add_parser(
+        "release", formatter_class=_formatter,
+        help="regenerate the student versions in exercises/ from solutions/",
+        description=textwrap.dedent("""\
+            Regenerate exercises/<assignment>/ from the master in solutions/<assignment>/:
+            solutions become stubs, hidden tests are removed, test cells are locked, and
+            the assignment is recorded in the gradebook (grading needs that).
+
+            The generated files are searched for every line of the solutions and hidden
+            tests first; if anything would leak, nothing is written and the command
+            exits with status 1. Otherwise it lists the files added, changed and unchanged."""),
+        epilog="examples:\n  mgcourse release                  every assignment in solutions/\n"
+        "  mgcourse release assignment1 assignment2",
+    )
+    release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                         help="assignment names (default: every folder in solutions/)")
+
+    collect = commands.add_parser(
+        "collect", formatter_class=_formatter,
+        help="copy submissions from a folder or an LMS zip into grading/submitted/",
+        description=textwrap.dedent("""\
+            Copy submissions into grading/submitted/<student>/<assignment>/.
+
+            SOURCE is either a folder with one sub-folder per student (named by the
+            student id, holding the notebook), or a zip archive or folder of files
+            named the way nbgrader's zip_collect expects from an LMS download, e.g.
+
+              ps1_bitdiddle_attempt_2016-01-30-15-00-00_assignment1.ipynb
+
+            The newest upload of each file wins and its time goes to timestamp.txt.
+            Unsafe archive entries (absolute paths, .., links, huge files) are skipped.
+            Prints what was collected and what was skipped, and why."""),
+        epilog="examples:\n  mgcourse collect assignment1 ~/Downloads/submissions.zip\n"
+        "  mgcourse collect assignment1 ./handed-in/\n"
+        "  mgcourse collect assignment1 dl.zip --pattern "
+        "'.*/(?P<student_id>[a-z]+)-(?P<file_id>.*)'",
+    )
+    collect.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
+    collect.add_argument("source", type=Path, metavar="SOURCE", help="folder or .zip archive")
+    collect.add_argument(
+        "--pattern", metavar="REGEX", default=None,
+        help="named-group regular expression for LMS file names (default: the course's "
+        "FileNameCollectorPlugin.named_regexp, else nbgrader's documented example)",
+    )
+
+    grade = commands.add_parser(
+        "grade", formatter_class=_formatter,
+        help="autograde every submission (parallel, sandboxed, resumable)",
+        description=textwrap.dedent("""\
+            Autograde grading/submitted/*/<assignment> in parallel. Each submission runs
+            in a private folder outside the course, in a kernel with a per-cell time
+            limit and a memory cap, which cannot read the solutions, the gradebook or
+            other submissions. Locked cells are restored from the gradebook; deleted,
+            duplicated or edited test cells, tampering with numpy, builtins or IPython,
+            crashes and timeouts are recorded and flagged for review.
+
+            Grades go to the gradebook one submission at a time, so Ctrl-C loses nothing:
+            run the command again and it grades only what is missing (or what was
+            re-collected). Manual grades survive a re-grade.
+
+            One line per submission: student, score / maximum, time, outcome."""),
+        epilog="examples:\n  mgcourse grade assignment1\n"
+        "  mgcourse grade assignment1 --workers 4 --timeout 120 --memory 4096\n"
+        "  mgcourse grade assignment1 --student alice --force",
+    )
+    grade.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
+    grade.add_argument("--workers", type=int, default=2, metavar="N",
+                       help="submissions graded at the same time (default: 2)")
+    grade.add_argument("--timeout", type=float, default=None, metavar="S",
+                       help="time limit per cell in seconds (default: nbgrader_config.py, 60 s)")
+    grade.add_argument("--memory", type=int, default=2048, metavar="MB",
+                       help="memory cap of each notebook's kernel in MB (default: 2048)")
+    grade.add_argument("--force", action="store_true",
+                       help="grade again even submissions already graded and unchanged")
+    grade.add_argument("--student", action="append", default=None, metavar="ID",
+                       help="grade only this student (repeat for several)")
+
+    feedback = commands.add_parser(
+        "feedback", formatter_class=_formatter,
+        help="write an HTML feedback page for every graded submission",
+        description=textwrap.dedent("""\
+            Write grading/feedback/<student>/<assignment>/<assignment>.html for each graded
+            submission: pass or fail and points per test, the check's own message with a
+            "what to check" hint for common mistakes (units, log bases, salt vs elemental
+            magnesium, ...), never hidden test code or tracebacks."""),
+        epilog="example:\n  mgcourse feedback assignment1",
+    )
+    feedback.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
+    feedback.add_argument("--student", action="append", default=None, metavar="ID",
+                          help="only this student (repeat for several)")
+
+    report = commands.add_parser(
+        "report", formatter_class=_formatter,
+        help="grades CSV and an HTML report with plots",
+        description=textwrap.dedent("""\
+            Write <assignment>-grades.csv (nbgrader's export columns plus one column per
+            test cell; manual grades included) and <assignment>-report.html (score
+            distribution, pass rate per test cell, most common failing checks,
+            submissions flagged for review; images embedded, no external files)."""),
+        epilog="examples:\n  mgcourse report assignment1\n  mgcourse report assignment1 --out ~/grades",
+    )
+    report.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
+    report.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output folder (default: grading/reports)")
+    return parser
+
+
+# ----------------------------------------------------------------- commands
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from mgcourse.grading import course_root
+
+    if args.root is not None:
+        root = Path(args.root).resolve()
+        if not (root / "nbgrader_config.py").is_file():
+            raise _UsageError(f"--root {args.root}: no nbgrader_config.py there")
+        return root
+    try:
+        return course_root()
+    except FileNotFoundError as error:
+        raise _UsageError(str(error)) from None
+
+
+def _check_assignment(root: Path, assignment: str) -> None:
+    from mgcourse.grading import load_config
+
+    source = root / str(load_config(root).CourseDirectory.source_directory)
+    if not (source / assignment).is_dir():
+        known = ", ".join(sorted(p.name for p in source.iterdir() if p.is_dir())) if source.is_dir() else ""
+        raise _UsageError(f"unknown assignment {assignment!r} (known: {known or 'none'})")
+
+
+def _release(args: argparse.Namespace, root: Path) -> int:
+    from mgcourse.grading import load_config, release_checked
+
+    source = root / str(load_config(root).CourseDirectory.source_directory)
+    names = args.assignments or sorted(p.name for p in source.iterdir() if any(p.glob("*.ipynb")))
+    for name in names:
+        _check_assignment(root, name)
+    status = OK
+    for name in names:
+        report = release_checked(name, root)
+        if report.leaks:
+            status = PROBLEMS
+            print(f"{name}: REFUSED, the student version would show solution or hidden-test text:",
+                  file=sys.stderr)
+            for leak in report.leaks[:20]:
+                print(f"  {leak}", file=sys.stderr)
+            if len(report.leaks) > 20:
+                print(f"  ... {len(report.leaks) - 20} more", file=sys.stderr)
+            continue
+        summary = [
+            f"{len(files)} {what}" + (f" ({', '.join(files)})" if files and what != "unchanged" else "")
+            for what, files in (("added", report.added), ("changed", report.changed),
+                                ("removed", report.removed), ("unchanged", report.unchanged))
+            if files
+        ]
+        print(f"{name}: {'; '.join(summary) or 'no files'} -> {report.dest}")
+    return status
+
+
+def _collect(args: argparse.Namespace, root: Path) -> int:
+    from mgcourse.grading import collect
+
+    _check_assignment(root, args.assignment)
+    if not args.source.exists():
+        raise _UsageError(f"SOURCE {args.source}: no such file or folder")
+    try:
+        report = collect(args.assignment, args.source, root, named_regexp=args.pattern)
+    except ValueError as error:
+        raise _UsageError(str(error)) from None
+    for student, files, status in report.collected:
+        print(f"collected {student}: {', '.join(files)} ({status})")
+    for item, reason in report.skipped:
+        print(f"skipped   {item}: {reason}")
+    for warning in report.warnings:
+        print(f"warning   {warning}")
+    print(f"{len(report.collected)} submission(s) collected, {len(report.skipped)} item(s) skipped")
+    return PROBLEMS if report.skipped or not report.collected else OK
+
+
+#: Order in which flags are shown on the progress line (most telling first).
+_SEVERITY: Final = {
+    kind: rank for rank, kind in enumerate((
+        "kernel_died", "timeout", "memory", "missing_notebook", "invalid_notebook", "deleted_cell",
+        "tampering", "file_access", "process", "sandbox", "edited_cell", "duplicated_cell",
+        "changed_metadata", "unknown_cell", "renamed_notebook", "symlink", "suspicious_code",
+    ))
+}
+
+
+def _describe(result: object) -> str:
+    from mgcourse.autograde import SubmissionResult
+
+    assert isinstance(result, SubmissionResult)
+    if result.skipped:
+        return "skipped (already graded and unchanged; --force grades it again)"
+    if result.outcome == "failed":
+        return f"FAILED: {result.error}"
+    flags = sorted((f for f in result.flags if f.review), key=lambda f: _SEVERITY.get(f.kind, len(_SEVERITY)))
+    reviews = list(dict.fromkeys(flag.detail for flag in flags))
+    if reviews:
+        more = f" (+{len(reviews) - 2} more)" if len(reviews) > 2 else ""
+        return "FLAGGED: " + "; ".join(reviews[:2]) + more
+    return "graded"
+
+
+def _grade(args: argparse.Namespace, root: Path) -> int:
+    from mgcourse.autograde import GradeOptions, SubmissionResult, find_submissions, grade_assignment
+    from mgcourse.grading import GradingError
+
+    _check_assignment(root, args.assignment)
+    try:
+        options = GradeOptions(
+            workers=args.workers, timeout=args.timeout, memory_mb=args.memory, force=args.force
+        )
+    except ValueError as error:
+        raise _UsageError(str(error)) from None
+    total = len(find_submissions(args.assignment, root))
+    if args.student:
+        total = len(set(args.student))
+    if total == 0:
+        print(f"no submissions of {args.assignment} in grading/submitted/*/{args.assignment}")
+        return OK
+    done: list[SubmissionResult] = []
+    width = len(str(total))
+    start = time.monotonic()
+
+    def progress(result: SubmissionResult) -> None:
+        done.append(result)
+        score = "" if result.outcome == "failed" else f"{result.score:g}/{result.max_score:g}"
+        print(
+            f"[{len(done):>{width}}/{total}] {result.student:<20} {score:>9} "
+            f"{result.seconds:6.1f} s  {_describe(result)}",
+            flush=True,
+        )
+
+    print(f"grading {total} submission(s) of {args.assignment} on {options.workers} worker(s)", flush=True)
+    try:
+        results = grade_assignment(
+            args.assignment, root, students=args.student, options=options, progress=progress
+        )
+    except KeyError as error:
+        raise _UsageError(str(error.args[0])) from None
+    except GradingError as error:
+        raise _UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        stored = sum(1 for r in done if not r.skipped)
+        print(f"\ninterrupted: {stored} submission(s) graded and stored; run the same command "
+              "again to grade the rest", file=sys.stderr)
+        return INTERRUPTED
+    counts = {name: sum(1 for r in results if r.outcome == name and not r.skipped)
+              for name in ("graded", "flagged", "failed")}
+    skipped = sum(1 for r in results if r.skipped)
+    print(
+        f"done in {time.monotonic() - start:.0f} s: {counts['graded']} graded, {counts['flagged']} "
+        f"flagged for review, {counts['failed']} failed, {skipped} skipped"
+    )
+    return PROBLEMS if any(r.needs_review for r in results) else OK
+
+
+def _feedback(args: argparse.Namespace, root: Path) -> int:
+    from mgcourse.feedback import generate_feedback
+    from mgcourse.grading import GradingError
+
+    _check_assignment(root, args.assignment)
+    try:
+        written = generate_feedback(args.assignment, root, students=args.student)
+    except GradingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return PROBLEMS
+    for student, path in written.items():
+        print(f"{student}: {path}")
+    if not written:
+        print(f"no graded submissions of {args.assignment}: run `mgcourse grade {args.assignment}` first")
+        return PROBLEMS
+    return OK
+
+
+def _report(args: argparse.Namespace, root: Path) -> int:
+    from mgcourse.report import write_report
+
+    _check_assignment(root, args.assignment)
+    csv_path, html_path = write_report(args.assignment, root, args.out)
+    print(f"grades: {csv_path}\nreport: {html_path}")
+    return OK
+
+
+_COMMANDS: Final = {
+    "release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``mgcourse`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 problems (failed, flagged or refused), 2 usage
+        error, 130 interrupted.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits with 2 on usage errors, 0 for --help
+        return int(exit_.code or 0)
+    try:
+        root = _root(args)
+        return int(_COMMANDS[args.command](args, root))
+    except _UsageError as error:
+        print(f"mgcourse {args.command}: error: {error}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

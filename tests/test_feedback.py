@@ -1,0 +1,271 @@
+"""Tests of mgcourse.feedback: helpful messages, and never a hidden test or a traceback."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures.courses import GradedCourse, assignment1_course, copy_course, hostile_course
+from fixtures.submissions import ASSIGNMENT, TEST_DOUBLE, TEST_HALF
+from mgcourse import feedback
+from mgcourse.autograde import (
+    CellResult,
+    Flag,
+    Master,
+    MasterCell,
+    MasterNotebook,
+    StudentError,
+    SubmissionResult,
+    assertion_messages,
+)
+from mgcourse.feedback import HINTS, feedback_html, generate_feedback, hint_for, shareable_message
+from mgcourse.grading import GradingError, leak_snippets
+
+pytestmark = pytest.mark.filterwarnings(
+    # nbgrader 0.9.6's gradebook triggers SQLAlchemy autoflush warnings
+    "ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning"
+)
+REPO = Path(__file__).resolve().parents[1]
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+@pytest.fixture(autouse=True)
+def _course_from_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MGCOURSE_DB_URL", raising=False)
+    monkeypatch.delenv("MGCOURSE_COURSE_ROOT", raising=False)
+
+
+def page_text(page: str) -> str:
+    """What a reader sees, plus the raw markup."""
+    return page + "\n" + html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+# ----------------------------------------------------------------- hints
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("did you convert mg/dL to mmol/L by dividing by 18.016?", "mg/dL vs mmol/L"),
+        ("did you convert serum magnesium from mg/dL to mmol/L (divide by 2.4305)?", "mg/dL vs mmol/L"),
+        ("did you use decimal logarithms (np.log10) rather than np.log?", "ln vs log10"),
+        ("did you take the natural logarithm (np.log) of TG × glucose / 2?", "ln vs log10"),
+        ("MgADP + ADP³⁻ is the free ADP, p = 0.3 of total ADP: did you use total ADP instead?",
+         "total vs free nucleotide"),
+        ("did you convert the 2500 mg of MgCl2·6H2O salt to elemental magnesium?", "salt vs elemental mass"),
+        ("the chloride is the hexahydrate: did you use 203.30 g/mol, not the anhydrous 95.21?",
+         "salt vs elemental mass"),
+        ("did you use SE = √(SD_Mg²/n_Mg + SD_placebo²/n_placebo), with SD (not SD²) over √n?",
+         "variance vs SD"),
+        ("a trial with twice the SE counts a quarter as much: did you weight by 1/SE², not 1/SE?",
+         "variance vs SD"),
+        ("did you divide insulin in pmol/L by 6.00 to get µU/mL?", "insulin units"),
+        ("did you convert the peak NO from M to nM (× 1e9)?", "molar prefixes"),
+        ("Q < df here: did you floor τ² at 0 with max(0, ·)?", "clamp at zero"),
+        ("did you make elemental_mg work on numpy arrays?", "scalar vs array"),
+        ("did you take high-glucose minus low-glucose open fraction (check the sign)?",
+         "sign of a difference"),
+        ("did you count upward crossings of −30 mV rather than samples above −30 mV?", "events vs samples"),
+    ],
+)
+def test_hint_recognises_the_misconception(message: str, category: str) -> None:
+    hint = hint_for(message)
+    assert hint is not None and hint.category == category
+
+
+def test_hint_for_an_unrelated_message() -> None:
+    assert hint_for("did you check your homework?") is None
+
+
+def test_every_did_you_message_of_the_course_gets_a_well_formed_answer() -> None:
+    categories: set[str] = set()
+    for master in sorted((REPO / "solutions").glob("*/*.ipynb")):
+        for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+            if cell["metadata"].get("nbgrader", {}).get("grade"):
+                for message in assertion_messages("".join(cell["source"])):
+                    hint = hint_for(message)
+                    if hint is not None:
+                        categories.add(hint.category)
+    # the misconceptions the course teaches are all recognised somewhere in its tests
+    assert {"mg/dL vs mmol/L", "ln vs log10", "total vs free nucleotide", "salt vs elemental mass",
+            "variance vs SD"} <= categories
+    assert all(hint.text.endswith(".") and len(hint.text) < 250 for hint in HINTS)
+
+
+def test_shareable_messages() -> None:
+    assert shareable_message("double(0) should be 0", TEST_DOUBLE) == "double(0) should be 0"
+    hidden = "did you multiply by two rather than add two?"
+    assert shareable_message(hidden, TEST_DOUBLE) == hidden
+    # a hidden check's message that is not a "did you" question could quote hidden values
+    source = TEST_DOUBLE.replace("### END", 'assert a, "the answer for 3 is 1.5"\n### END')
+    assert shareable_message("the answer for 3 is 1.5", source) is None
+    assert shareable_message("did you cheat?", TEST_DOUBLE) is None  # not this test's message
+    assert shareable_message(None, TEST_DOUBLE) is None
+
+
+# ----------------------------------------------------------------- the page
+
+
+def _master() -> Master:
+    cells = (
+        MasterCell("test_double", "code", True, TEST_DOUBLE, None, grade=True, points=2.0),
+        MasterCell("test_half", "code", True, TEST_HALF, None, grade=True, points=1.0),
+    )
+    return Master(ASSIGNMENT, (MasterNotebook(ASSIGNMENT, cells),))
+
+
+def _result(
+    *cells: CellResult, flags: tuple[Flag, ...] = (), errors: tuple[StudentError, ...] = ()
+) -> SubmissionResult:
+    return SubmissionResult(
+        "ann", ASSIGNMENT, "flagged" if any(f.review for f in flags) else "graded",
+        score=sum(c.score or 0 for c in cells), max_score=3.0, cells=list(cells), flags=list(flags),
+        errors=list(errors),
+    )
+
+
+def test_page_shows_the_did_you_question_with_a_hint_and_hides_the_hidden_test() -> None:
+    detail = "Not equal to tolerance rtol=1e-07 ... y: array([2., 4., 6.])"
+    result = _result(
+        CellResult(ASSIGNMENT, "test_double", 0.0, 2.0, "failed", "AssertionError",
+                   "did you multiply by two rather than add two?", detail),
+        CellResult(ASSIGNMENT, "test_half", 1.0, 1.0, "passed"),
+    )
+    page = feedback_html(result, _master())
+    text = page_text(page)
+    assert "did you multiply by two rather than add two?" in text
+    assert "Score: 1 / 3" in text and "0 / 2 points" in text and "1 / 1 points" in text
+    assert "Check that double doubles." in text
+    assert "assert double(0) == 0" in text  # the check the student could see
+    secrets = ("HIDDEN", "np.testing.assert_allclose(", "[2.0, 4.0, 6.0]", "tolerance", "array(", "2 * x")
+    for secret in secrets:
+        assert secret not in text
+
+
+def test_page_never_shows_hidden_messages_that_are_not_questions() -> None:
+    source = TEST_HALF.replace("did you use true division (/) rather than floor division (//)?",
+                               "half(3) must be exactly 1.5")
+    master = Master(ASSIGNMENT, (MasterNotebook(ASSIGNMENT, (
+        MasterCell("test_half", "code", True, source, None, grade=True, points=1.0),)),))
+    result = _result(CellResult(ASSIGNMENT, "test_half", 0.0, 1.0, "failed", "AssertionError",
+                                "half(3) must be exactly 1.5", "half(3) must be exactly 1.5"))
+    text = page_text(feedback_html(result, master))
+    assert "exactly 1.5" not in text and "A hidden check of this task failed" in text
+
+
+@pytest.mark.parametrize(
+    ("status", "ename", "detail", "expected"),
+    [
+        ("error", "NameError", "name 'double' is not defined", "(double)"),
+        ("error", "NotImplementedError", "", "replace the stub"),
+        ("error", "stderr", "RuntimeWarning: divide by zero", "warning or error message"),
+        ("error", "TypeError", "double() takes 0 positional arguments but 1 was given", "raised TypeError"),
+        ("timeout", "CellTimeoutError", "", "time limit"),
+        ("not_run", "NotRun", "", "kernel had stopped"),
+        ("deleted", None, None, "Never delete"),
+        ("missing", None, None, "No readable notebook"),
+        ("untrusted", None, None, "reviewed"),
+    ],
+)
+def test_page_explains_every_kind_of_failure(status: str, ename: str | None, detail: str | None,
+                                             expected: str) -> None:
+    result = _result(CellResult(ASSIGNMENT, "test_double", 0.0, 2.0, status, ename, None, detail))
+    text = page_text(feedback_html(result, _master()))
+    assert expected in text
+    assert "positional arguments" not in text and "divide by zero" not in text  # no error details
+
+
+def test_page_escapes_student_text_and_keeps_tampering_details_private() -> None:
+    result = _result(
+        CellResult(ASSIGNMENT, "test_double", 2.0, 2.0, "passed"),
+        flags=(Flag("tampering", "numpy.testing.assert_allclose was replaced", "test_double"),
+               Flag("timeout", "double_solution ran longer than the limit of 5 s and was stopped")),
+        errors=(StudentError(ASSIGNMENT, "double_solution", "ValueError", "<script>alert(1)</script>"),),
+    )
+    page = feedback_html(result, _master())
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "assert_allclose was replaced" not in page
+    assert "changes the environment the tests run in" in page
+    assert "Double_solution ran longer than the limit of 5 s" in page
+    assert "flagged for review" in page
+
+
+def test_page_uses_manual_scores_from_the_gradebook() -> None:
+    result = _result(CellResult(ASSIGNMENT, "test_double", 0.0, 2.0, "failed", "AssertionError"),
+                     CellResult(ASSIGNMENT, "test_half", 1.0, 1.0, "passed"))
+    page = feedback_html(result, _master(), {(ASSIGNMENT, "test_double"): (1.5, 2.0)})
+    assert "Score: 2.5 / 3" in page and "1.5 / 2 points" in page
+
+
+# ----------------------------------------------------------------- generated pages
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
+    return hostile_course(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def assignment1(tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
+    return assignment1_course(tmp_path_factory)
+
+
+def _assert_no_leaks(pages: dict[str, Path], masters: list[Path]) -> None:
+    snippets = {line for master in masters for line in leak_snippets(master)}
+    assert snippets
+    for student, path in pages.items():
+        text = page_text(path.read_text(encoding="utf-8"))
+        assert not [m for m in MARKERS if m in text], student
+        assert not [s for s in snippets if s in text], student
+        for traceback_text in ("Traceback", "Not equal to tolerance", "x: array", "y: array", "File \""):
+            assert traceback_text not in text, (student, traceback_text)
+
+
+@pytest.mark.nbgrader
+def test_feedback_for_every_hostile_submission_leaks_nothing(hostile: GradedCourse, tmp_path: Path) -> None:
+    root = copy_course(hostile, tmp_path / "course")
+    pages = generate_feedback(ASSIGNMENT, root)
+    assert set(pages) == set(hostile.results)
+    for student, path in pages.items():
+        assert path == root / "grading" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    _assert_no_leaks(pages, [root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"])
+    wrong = pages["wrong"].read_text(encoding="utf-8")
+    assert "did you multiply by two rather than add two?" in wrong
+
+
+@pytest.mark.nbgrader
+def test_feedback_on_assignment1_names_the_misconception(assignment1: GradedCourse, tmp_path: Path) -> None:
+    root = copy_course(assignment1, tmp_path / "course")
+    pages = generate_feedback("assignment1", root)
+    _assert_no_leaks(pages, [root / "solutions" / "assignment1" / "assignment1.ipynb"])
+    expected = {
+        "wrong_quicki_natural_log": ("did you use decimal logarithms (np.log10) rather than np.log?",
+                                     "ln vs log10"),
+        "wrong_elemental_is_salt_mass": ("did you return the salt mass?", "salt vs elemental mass"),
+        "wrong_glucose_not_converted": ("did you convert mg/dL to mmol/L by dividing by 18.016?",
+                                        "mg/dL vs mmol/L"),
+        "wrong_insulin_not_divided": ("did you divide insulin in pmol/L by 6.00 to get µU/mL?",
+                                      "insulin units"),
+    }
+    for student, (message, category) in expected.items():
+        text = page_text(pages[student].read_text(encoding="utf-8"))
+        assert message in text and f"What to check ({category})" in text, student
+    full = page_text(pages["full"].read_text(encoding="utf-8"))
+    assert "Score: 20 / 20" in full and "What to check" not in full
+
+
+@pytest.mark.nbgrader
+def test_feedback_refuses_a_page_that_would_leak(
+    hostile: GradedCourse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_course(hostile, tmp_path / "course")
+    original = feedback.feedback_html
+    monkeypatch.setattr(feedback, "feedback_html",
+                        lambda *args: original(*args) + "<pre>return x / 2</pre>")  # a solution line
+    with pytest.raises(GradingError, match="would show hidden or solution text"):
+        generate_feedback(ASSIGNMENT, root, students=["good"])
+    assert not (root / "grading" / "feedback" / "good").exists()

@@ -1,0 +1,274 @@
+"""The gradebook on a real PostgreSQL server, also with several graders writing at once.
+
+SQLite is the default gradebook; ``MGCOURSE_DB_URL`` points nbgrader at any
+SQLAlchemy URL instead. Here a throwaway server (``tests/postgres.py``, from
+Debian's ``postgresql`` installed by ``scripts/install-system-deps.sh``) listens
+on 127.0.0.1 and each scenario gets an empty database of its own and a fresh
+temporary copy of the course:
+
+* sequential: generate assignment 1 into the gradebook, submit two full-mark
+  answers, the blank student version and a wrong answer, autograde them all and
+  read every cell score back from PostgreSQL;
+* concurrent processes: the same submissions graded by two worker processes at
+  once (one ``mgcourse.grading.autograde`` call per student);
+* the parallel grader ``mgcourse.autograde.grade_assignment`` with two workers.
+
+Both concurrent scenarios must give exactly the sequential scores, with one
+grade row per submission and graded cell.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import importlib
+import inspect
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+import sqlalchemy
+
+from mgcourse.grading import autograde, cell_scores, fill_from_master, release
+from nbgrader_roundtrip import THIRD_PARTY_WARNINGS, Wrong, make_wrong
+from postgres import PostgresServer, postgres_server
+
+REPO = Path(__file__).resolve().parents[1]
+NAME = "assignment1"
+NOTEBOOK = f"{NAME}.ipynb"
+DATA_FILES = ("cohort.csv",)
+TEST_CELLS = frozenset(
+    {"test_units", "test_homa_ir", "test_quicki", "test_tyg", "test_classification",
+     "test_elemental_magnesium"}
+)  # fmt: skip
+WRONG = Wrong(
+    "units_solution",
+    "return insulin_pmol / 6.00",
+    "return insulin_pmol",
+    frozenset({"test_units", "test_homa_ir", "test_quicki", "test_classification"}),
+)
+STUDENTS = ("full_a", "full_b", "blank", "wrong")
+
+pytestmark = [pytest.mark.nbgrader, *THIRD_PARTY_WARNINGS]
+
+Scores = dict[str, dict[str, tuple[float, float]]]
+
+
+def _parallel_grader() -> tuple[Callable[[str, Path, int], object] | None, str]:
+    """``mgcourse.autograde.grade_assignment`` run with ``GradeOptions(workers=...)``.
+
+    Returns the grader (or None) and, without one, why: the module is missing (the
+    test is skipped) or its API changed (the test fails).
+    """
+    try:
+        module = importlib.import_module("mgcourse.autograde")
+    except ModuleNotFoundError as error:
+        if error.name != "mgcourse.autograde":
+            raise
+        return None, ""
+    grade = getattr(module, "grade_assignment", None)
+    options = getattr(module, "GradeOptions", None)
+    if (
+        not callable(grade)
+        or not callable(options)
+        or "options" not in inspect.signature(grade).parameters
+        or "workers" not in inspect.signature(options).parameters
+    ):
+        return None, "mgcourse.autograde no longer has grade_assignment(..., options=GradeOptions(workers))"
+
+    def run(assignment: str, root: Path, workers: int) -> object:
+        return grade(assignment, root, options=options(workers=workers))
+
+    return run, ""
+
+
+PARALLEL_GRADE, PARALLEL_API_CHANGED = _parallel_grader()
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def new_course(tmp_path_factory: pytest.TempPathFactory, label: str) -> Path:
+    """A temporary copy of the course (configuration, masters, student versions)."""
+    root = tmp_path_factory.mktemp(f"course_pg_{label}")
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    for folder in ("solutions", "exercises"):
+        shutil.copytree(
+            REPO / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
+    return root
+
+
+def submit_all(root: Path) -> None:
+    """Write the four submissions into ``grading/submitted/<student>/assignment1``."""
+    master = nbformat.read(str(root / "solutions" / NAME / NOTEBOOK), as_version=4)
+    student = nbformat.read(str(root / "exercises" / NAME / NOTEBOOK), as_version=4)
+    notebooks = {
+        "full_a": fill_from_master(student, master),
+        "full_b": fill_from_master(student, master),
+        "blank": student,
+        "wrong": make_wrong(student, master, WRONG),
+    }
+    for sid, nb in notebooks.items():
+        folder = root / "grading" / "submitted" / sid / NAME
+        folder.mkdir(parents=True)
+        nbformat.write(nb, str(folder / NOTEBOOK))
+        for name in DATA_FILES:
+            shutil.copy(root / "exercises" / NAME / name, folder / name)
+
+
+def read_scores(root: Path) -> Scores:
+    return {sid: cell_scores(NAME, sid, root) for sid in STUDENTS}
+
+
+def grade_rows(url: str) -> list[tuple[str, str, str]]:
+    """Every row of the gradebook's ``grade`` table as (student, notebook, cell)."""
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sqlalchemy.text(
+                    "SELECT sa.student_id, nb.name, cell.name FROM grade g "
+                    "JOIN submitted_notebook sn ON g.notebook_id = sn.id "
+                    "JOIN submitted_assignment sa ON sn.assignment_id = sa.id "
+                    "JOIN notebook nb ON sn.notebook_id = nb.id "
+                    "JOIN base_cell cell ON g.cell_id = cell.id"
+                )
+            )
+            return [(str(a), str(b), str(c)) for a, b, c in rows]
+    finally:
+        engine.dispose()
+
+
+def check_scores(scores: Scores) -> None:
+    """Full marks for the full answers, nothing for the blank one, the targeted cells lost."""
+    assert set(scores) == set(STUDENTS)
+    for sid, cells in scores.items():
+        assert set(cells) == TEST_CELLS, sid
+    for sid in ("full_a", "full_b"):
+        assert all(score == top > 0 for score, top in scores[sid].values()), scores[sid]
+    assert all(score == 0 for score, _ in scores["blank"].values()), scores["blank"]
+    zero = {cell for cell, (score, _) in scores["wrong"].items() if score == 0}
+    full = {cell for cell, (score, top) in scores["wrong"].items() if score == top}
+    assert zero == WRONG.zero, scores["wrong"]
+    assert full == TEST_CELLS - WRONG.zero, scores["wrong"]
+
+
+def check_one_row_per_cell(url: str) -> None:
+    rows = grade_rows(url)
+    expected = {(sid, NAME, cell) for sid in STUDENTS for cell in TEST_CELLS}
+    assert len(rows) == len(expected), f"{len(rows)} grade rows for {len(expected)} graded cells"
+    assert set(rows) == expected
+
+
+def autograde_in_process(root: str, url: str, student: str) -> tuple[float, float]:
+    """Autograde one student in this (worker) process; return its start and end times [s]."""
+    os.environ["MGCOURSE_COURSE_ROOT"] = root
+    os.environ["MGCOURSE_DB_URL"] = url
+    start = time.time()
+    autograde(NAME, Path(root), student=student)
+    return start, time.time()
+
+
+# ----------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server on 127.0.0.1, stopped and deleted after the module."""
+    with postgres_server() as running:
+        yield running
+
+
+@dataclass(frozen=True)
+class Graded:
+    root: Path
+    url: str
+    scores: Scores
+
+
+@pytest.fixture(scope="module")
+def graded(server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graded]:
+    """The four submissions autograded one after the other into a PostgreSQL gradebook."""
+    root = new_course(tmp_path_factory, "sequential")
+    url = server.create_database("gradebook_sequential")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MGCOURSE_COURSE_ROOT", str(root))
+        mp.setenv("MGCOURSE_DB_URL", url)
+        release(NAME, root)
+        submit_all(root)
+        autograde(NAME, root)
+        yield Graded(root, url, read_scores(root))
+
+
+@pytest.fixture
+def fresh(
+    server: PostgresServer,
+    graded: Graded,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Graded:
+    """Another course copy with the same submissions and a new, released-into gradebook."""
+    label = request.node.name.removeprefix("test_")
+    root = new_course(tmp_path_factory, label)
+    shutil.copytree(graded.root / "grading" / "submitted", root / "grading" / "submitted")
+    url = server.create_database(f"gradebook_{label}")
+    monkeypatch.setenv("MGCOURSE_COURSE_ROOT", str(root))
+    monkeypatch.setenv("MGCOURSE_DB_URL", url)
+    release(NAME, root)
+    return Graded(root, url, {})
+
+
+# ----------------------------------------------------------------- tests
+
+
+def test_gradebook_lives_in_postgres(graded: Graded) -> None:
+    assert graded.url.startswith("postgresql+psycopg2://postgres@127.0.0.1:")
+    assert not (graded.root / "grading" / "gradebook.db").exists(), "fell back to SQLite"
+    engine = sqlalchemy.create_engine(graded.url)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(sqlalchemy.text("SELECT version()")).scalar_one()
+            students = connection.execute(
+                sqlalchemy.text("SELECT student_id FROM submitted_assignment ORDER BY 1")
+            ).scalars()
+            assert sorted(students) == sorted(STUDENTS)
+    finally:
+        engine.dispose()
+    assert str(version).startswith("PostgreSQL ")
+
+
+def test_sequential_scores(graded: Graded) -> None:
+    check_scores(graded.scores)
+    check_one_row_per_cell(graded.url)
+
+
+def test_two_processes_grade_concurrently(graded: Graded, fresh: Graded) -> None:
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        futures = [
+            pool.submit(autograde_in_process, str(fresh.root), fresh.url, sid) for sid in STUDENTS
+        ]
+        spans = [future.result() for future in futures]
+    overlapping = [
+        (a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a[0] < b[1] and b[0] < a[1]
+    ]
+    assert overlapping, f"the two processes never graded at the same time: {spans}"
+    assert read_scores(fresh.root) == graded.scores
+    check_one_row_per_cell(fresh.url)
+
+
+@pytest.mark.skipif(
+    PARALLEL_GRADE is None and not PARALLEL_API_CHANGED, reason="no mgcourse.autograde module"
+)
+def test_parallel_grader_matches_sequential(graded: Graded, fresh: Graded) -> None:
+    assert PARALLEL_GRADE is not None, PARALLEL_API_CHANGED
+    PARALLEL_GRADE(NAME, fresh.root, 2)
+    assert read_scores(fresh.root) == graded.scores
+    check_one_row_per_cell(fresh.url)
