@@ -39,6 +39,7 @@ import numpy.typing as npt
 from scipy.integrate import solve_ivp
 
 from mgcourse._validation import FloatOrArray, as_float_array, check_range, scalar_or_array
+from mgcourse.signalling import _MAGNESIUM_RANGE, receptor_kinase_factor
 
 __all__ = [
     "BASAL_INSULIN",
@@ -81,7 +82,6 @@ BASAL_INSULIN: Final = 0.01
 PUBLISHED_LEVELS: Final = (0.01, 0.03, 0.1, 0.3, 1.0)
 
 _INSULIN_RANGE: Final = (0.0, 100.0)  # nM, inclusive low
-_FREE_MG_RANGE: Final = (0.05, 5.0)  # mM, as for the other signalling models
 
 
 @dataclass(frozen=True)
@@ -172,18 +172,16 @@ def _phi_mg(free_mg: FloatOrArray, *, k_mg: float = 0.5, reference: float = 0.5)
     -----
     ``phi_Mg(m) = [m/(K_Mg + m)] / [m_ref/(K_Mg + m_ref)]``: the kinase uses MgATP,
     and a second Mg²⁺ on the kinase domain raises its ATP affinity (course model
-    reference, section 5c). A private copy of the shared receptor-kinase factor.
+    reference, section 5c). The range-checked entry to :func:`mgcourse.signalling.receptor_kinase_factor`.
 
     Examples
     --------
     >>> _phi_mg(0.5)
     1.0
     """
-    m = check_range("magnesium", free_mg, "mM", low=_FREE_MG_RANGE[0], high=_FREE_MG_RANGE[1],
+    m = check_range("magnesium", free_mg, "mM", low=_MAGNESIUM_RANGE[0], high=_MAGNESIUM_RANGE[1],
                     low_inclusive=True)
-    check_range("k_mg", k_mg, "mM", high=100.0)
-    check_range("reference", reference, "mM", high=100.0)
-    return scalar_or_array((m / (k_mg + m)) / (reference / (k_mg + reference)))
+    return receptor_kinase_factor(scalar_or_array(m), k_mg=k_mg, reference=reference)
 
 
 def _with_magnesium(p: KubotaParameters, magnesium: float | None, on_receptor: bool) -> KubotaParameters:

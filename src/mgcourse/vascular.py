@@ -53,7 +53,12 @@ import numpy.typing as npt
 
 from mgcourse import MgcourseWarning
 from mgcourse._validation import FloatOrArray, check_choice, check_range, scalar_or_array
-from mgcourse.signalling import SedaghatParameters, receptor_kinase_factor
+from mgcourse.signalling import (
+    _MAGNESIUM_RANGE,
+    SedaghatParameters,
+    _time_grid,
+    receptor_kinase_factor,
+)
 
 __all__ = [
     "VASCULAR_INITIAL_STATE",
@@ -152,7 +157,6 @@ _ET1_WEIGHT: Final = 0.4
 _ET1_POTENCY: Final = 66.667
 _EFFECT_SCALE: Final = 3.95e-7  # [M]
 #: Range of cytosolic free Mg²⁺ accepted by the magnesium link [mM] (as in signalling).
-_MAGNESIUM_RANGE: Final = (0.05, 5.0)
 
 _SEDAGHAT: Final = SedaghatParameters()
 
@@ -950,11 +954,6 @@ def _vascular_effect(no: FloatOrArray, et1: FloatOrArray) -> FloatArray:
     effect: FloatArray = 100.0 * (_NO_WEIGHT * np.asarray(no)
                                   - _ET1_POTENCY * _ET1_WEIGHT * np.asarray(et1)) / _EFFECT_SCALE
     return effect
-
-
-def _time_grid(duration: float, sample_interval: float) -> FloatArray:
-    samples = max(1, round(duration / sample_interval))
-    return np.linspace(0.0, duration, samples + 1)
 
 
 def _mode_assumption(mode: str) -> tuple[str, ...]:
