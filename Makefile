@@ -36,7 +36,7 @@ test: system-deps $(STAMPS)/venv $(STAMPS)/npm lint
 	$(RUN) $(BIN)/python -m pytest
 
 release: $(STAMPS)/venv
-	for dir in solutions/*/; do $(BIN)/python -m mgcourse.grading release "$$(basename "$$dir")"; done
+	$(BIN)/mgcourse release
 
 clean:
 	rm -rf book/_build test-artifacts grading $(STAMPS)

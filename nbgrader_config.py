@@ -11,7 +11,7 @@ Two environment variables override the defaults, for example to grade in a
 temporary copy of the course: ``MGCOURSE_COURSE_ROOT`` (the course directory)
 and ``MGCOURSE_DB_URL`` (an SQLAlchemy URL of the gradebook).
 
-Regenerate a student version with ``python -m mgcourse.grading release <assignment>`` (``make release`` does them all).
+Regenerate a student version with ``mgcourse release <assignment>`` (``make release`` does them all).
 """
 
 import os

@@ -1,12 +1,17 @@
 """The nbgrader round trip of a graded assignment, shared by ``tests/test_assignment*.py``.
 
 Each assignment's test module describes it with an :class:`Assignment` (its test
-cells, points, data files and a set of plausible wrong answers), builds a
-module-scoped ``course`` fixture with :func:`build_course` and calls the checks
-below. The expensive part (a temporary copy of the course, generating the student
+cells, points, data files and a set of plausible wrong answers) and runs the
+checks below by subclassing :class:`RoundTrip`::
+
+    class TestRoundTrip(RoundTrip):
+        assignment = ASSIGNMENT
+
+The expensive part (a temporary copy of the course, generating the student
 version, autograding a full, a blank and every wrong submission) runs once per
-module; each nbgrader step starts a kernel. Everything goes through nbgrader's
-Python API in-process, never its command line.
+assignment, in the class-scoped ``course`` fixture; each nbgrader step starts a
+kernel. Everything goes through nbgrader's Python API in-process, never its
+command line.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import nbformat
 import pytest
@@ -131,7 +137,7 @@ def build_course(
 ) -> Iterator[Course]:
     """A temporary course: student version generated, submissions autograded once.
 
-    Use as the body of a module-scoped fixture: ``yield from build_course(...)``.
+    The body of :meth:`RoundTrip.course`: ``yield from build_course(...)``.
     """
     root = tmp_path_factory.mktemp(f"course_{assignment.name}")
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
@@ -239,7 +245,7 @@ def check_committed_exercises_equal_generated(assignment: Assignment, course: Co
     old = nbformat.read(str(committed / assignment.notebook), as_version=4)
     hint = (
         "exercises/ is stale: run "
-        f"`python -m mgcourse.grading release {assignment.name}`"
+        f"`mgcourse release {assignment.name}`"
     )
     assert [c.cell_type for c in old.cells] == [c.cell_type for c in new.cells], hint
     for old_cell, new_cell in zip(old.cells, new.cells, strict=True):
@@ -279,3 +285,62 @@ def check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
     full = {cell for cell, (score, top) in scores.items() if score == top}
     assert zero == wrong.zero, scores
     assert full == assignment.test_cells - wrong.zero, scores
+
+
+# ----------------------------------------------------------------- the round trip as tests
+
+
+class RoundTrip:
+    """The nbgrader round trip of one assignment, as tests; subclass it with ``assignment``."""
+
+    assignment: ClassVar[Assignment]
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def course(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Course]:
+        """A temporary course: student version generated, submissions autograded once."""
+        yield from build_course(cls.assignment, tmp_path_factory)
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "wrong_name" in metafunc.fixturenames:
+            metafunc.parametrize("wrong_name", sorted(self.assignment.wrong))
+
+    # -- the master
+
+    def test_master_test_cells_follow_the_conventions(self) -> None:
+        check_test_cells_follow_the_conventions(self.assignment)
+
+    def test_master_metadata_and_no_outputs(self) -> None:
+        check_master_metadata_and_no_outputs(self.assignment)
+
+    @pytest.mark.nbgrader
+    def test_master_passes_every_test_cell(self, course: Course) -> None:
+        check_master_passes_every_test_cell(self.assignment, course)
+
+    @pytest.mark.nbgrader
+    def test_filled_student_version_validates(self, course: Course, tmp_path: Path) -> None:
+        check_filled_student_version_validates(self.assignment, course, tmp_path)
+
+    # -- committed = generated
+
+    @pytest.mark.nbgrader
+    def test_committed_exercises_equal_generated(self, course: Course) -> None:
+        check_committed_exercises_equal_generated(self.assignment, course)
+
+    # -- the autograde round trip
+
+    @pytest.mark.nbgrader
+    def test_full_solution_scores_full_marks(self, course: Course) -> None:
+        check_full_solution_scores_full_marks(self.assignment, course)
+
+    @pytest.mark.nbgrader
+    def test_blank_student_version_scores_zero(self, course: Course) -> None:
+        check_blank_student_version_scores_zero(self.assignment, course)
+
+    @pytest.mark.nbgrader
+    def test_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+        self, course: Course, wrong_name: str, tmp_path: Path
+    ) -> None:
+        check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+            self.assignment, course, wrong_name, tmp_path
+        )

@@ -1,32 +1,16 @@
 """Graded assignment 1 end to end through nbgrader's Python API (in-process, no CLI).
 
-The expensive part (a temporary copy of the course, generating the student
-version, autograding a full, a blank and several wrong submissions) runs once
-per module in the ``course`` fixture; each nbgrader step starts a kernel. The
-checks themselves are shared by every assignment (see ``nbgrader_roundtrip.py``).
+``TestRoundTrip`` runs the nbgrader round trip that every assignment passes
+(``nbgrader_roundtrip.py``); the rest checks what is particular to this one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from nbgrader_roundtrip import (
     THIRD_PARTY_WARNINGS,
     Assignment,
-    Course,
+    RoundTrip,
     Wrong,
-    build_course,
-    check_blank_student_version_scores_zero,
-    check_committed_exercises_equal_generated,
-    check_filled_student_version_validates,
-    check_full_solution_scores_full_marks,
-    check_master_metadata_and_no_outputs,
-    check_master_passes_every_test_cell,
-    check_test_cells_follow_the_conventions,
-    check_wrong_answer_passes_visible_checks_but_loses_hidden_points,
 )
 
 TEST_CELLS = {
@@ -107,62 +91,5 @@ ASSIGNMENT = Assignment(
 pytestmark = THIRD_PARTY_WARNINGS
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Course]:
-    """A temporary course: student version generated, submissions autograded once."""
-    yield from build_course(ASSIGNMENT, tmp_path_factory)
-
-
-# ----------------------------------------------------------------- master structure
-
-
-def test_master_test_cells_follow_the_conventions() -> None:
-    check_test_cells_follow_the_conventions(ASSIGNMENT)
-
-
-def test_master_metadata_and_no_outputs() -> None:
-    check_master_metadata_and_no_outputs(ASSIGNMENT)
-
-
-# ----------------------------------------------------------------- 1. the master validates
-
-
-@pytest.mark.nbgrader
-def test_master_passes_every_test_cell(course: Course) -> None:
-    check_master_passes_every_test_cell(ASSIGNMENT, course)
-
-
-@pytest.mark.nbgrader
-def test_filled_student_version_validates(course: Course, tmp_path: Path) -> None:
-    check_filled_student_version_validates(ASSIGNMENT, course, tmp_path)
-
-
-# ----------------------------------------------------------------- 2. committed = generated
-
-
-@pytest.mark.nbgrader
-def test_committed_exercises_equal_generated(course: Course) -> None:
-    check_committed_exercises_equal_generated(ASSIGNMENT, course)
-
-
-# ----------------------------------------------------------------- 3. autograde round trip
-
-
-@pytest.mark.nbgrader
-def test_full_solution_scores_full_marks(course: Course) -> None:
-    check_full_solution_scores_full_marks(ASSIGNMENT, course)
-
-
-@pytest.mark.nbgrader
-def test_blank_student_version_scores_zero(course: Course) -> None:
-    check_blank_student_version_scores_zero(ASSIGNMENT, course)
-
-
-@pytest.mark.nbgrader
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_answer_passes_visible_checks_but_loses_hidden_points(
-    course: Course, name: str, tmp_path: Path
-) -> None:
-    check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
-        ASSIGNMENT, course, name, tmp_path
-    )
+class TestRoundTrip(RoundTrip):
+    assignment = ASSIGNMENT

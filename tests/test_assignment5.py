@@ -1,18 +1,12 @@
 """Graded assignment 5 (weighing the evidence) end to end through nbgrader's Python API.
 
-The expensive part (a temporary copy of the course, generating the student
-version, autograding a full, a blank and several wrong submissions) runs once
-per module in the ``course`` fixture; each nbgrader step starts a kernel. The
-checks themselves are shared by every assignment (see ``nbgrader_roundtrip.py``).
+``TestRoundTrip`` runs the nbgrader round trip that every assignment passes
+(``nbgrader_roundtrip.py``); the rest checks what is particular to this one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from mgcourse.evidence import (
     ILLUSTRATIVE_SD,
@@ -27,17 +21,8 @@ from mgcourse.magnesium import elemental_magnesium, molar_mass
 from nbgrader_roundtrip import (
     THIRD_PARTY_WARNINGS,
     Assignment,
-    Course,
+    RoundTrip,
     Wrong,
-    build_course,
-    check_blank_student_version_scores_zero,
-    check_committed_exercises_equal_generated,
-    check_filled_student_version_validates,
-    check_full_solution_scores_full_marks,
-    check_master_metadata_and_no_outputs,
-    check_master_passes_every_test_cell,
-    check_test_cells_follow_the_conventions,
-    check_wrong_answer_passes_visible_checks_but_loses_hidden_points,
     master_cell,
 )
 
@@ -134,10 +119,8 @@ ASSIGNMENT = Assignment(
 pytestmark = THIRD_PARTY_WARNINGS
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Course]:
-    """A temporary course: student version generated, submissions autograded once."""
-    yield from build_course(ASSIGNMENT, tmp_path_factory)
+class TestRoundTrip(RoundTrip):
+    assignment = ASSIGNMENT
 
 
 def _master_data() -> dict[str, object]:
@@ -149,14 +132,6 @@ def _master_data() -> dict[str, object]:
 
 
 # ----------------------------------------------------------------- master structure
-
-
-def test_master_test_cells_follow_the_conventions() -> None:
-    check_test_cells_follow_the_conventions(ASSIGNMENT)
-
-
-def test_master_metadata_and_no_outputs() -> None:
-    check_master_metadata_and_no_outputs(ASSIGNMENT)
 
 
 def test_evidence_literals_of_the_hidden_tests_still_hold() -> None:
@@ -221,47 +196,3 @@ def test_evidence_literals_of_the_hidden_tests_still_hold() -> None:
 def test_student_version_labels_the_trials_as_simulated() -> None:
     text = ASSIGNMENT.exercise.read_text(encoding="utf-8")
     assert "Simulated teaching trials, not real studies" in text
-
-
-# ----------------------------------------------------------------- 1. the master validates
-
-
-@pytest.mark.nbgrader
-def test_master_passes_every_test_cell(course: Course) -> None:
-    check_master_passes_every_test_cell(ASSIGNMENT, course)
-
-
-@pytest.mark.nbgrader
-def test_filled_student_version_validates(course: Course, tmp_path: Path) -> None:
-    check_filled_student_version_validates(ASSIGNMENT, course, tmp_path)
-
-
-# ----------------------------------------------------------------- 2. committed = generated
-
-
-@pytest.mark.nbgrader
-def test_committed_exercises_equal_generated(course: Course) -> None:
-    check_committed_exercises_equal_generated(ASSIGNMENT, course)
-
-
-# ----------------------------------------------------------------- 3. autograde round trip
-
-
-@pytest.mark.nbgrader
-def test_full_solution_scores_full_marks(course: Course) -> None:
-    check_full_solution_scores_full_marks(ASSIGNMENT, course)
-
-
-@pytest.mark.nbgrader
-def test_blank_student_version_scores_zero(course: Course) -> None:
-    check_blank_student_version_scores_zero(ASSIGNMENT, course)
-
-
-@pytest.mark.nbgrader
-@pytest.mark.parametrize("name", sorted(WRONG))
-def test_wrong_answer_passes_visible_checks_but_loses_hidden_points(
-    course: Course, name: str, tmp_path: Path
-) -> None:
-    check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
-        ASSIGNMENT, course, name, tmp_path
-    )

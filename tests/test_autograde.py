@@ -11,12 +11,15 @@ processes (``fixtures/courses.py``); each case then checks its recorded outcome.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import json
 import multiprocessing
 import os
 import resource
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -49,7 +52,6 @@ from mgcourse.autograde import (
     _NotebookOutcome,
     _read_notebook,
     _restore_cells,
-    _Sandbox,
     _worker_init,
     assertion_messages,
     find_submissions,
@@ -61,6 +63,7 @@ from mgcourse.autograde import (
     visible_source,
 )
 from mgcourse.grading import GradingError, load_config, release
+from mgcourse.sandbox import _Sandbox
 
 pytestmark = pytest.mark.filterwarnings(
     # nbgrader 0.9.6's gradebook triggers SQLAlchemy autoflush warnings
@@ -435,12 +438,14 @@ def test_attempts_to_read_the_course_are_denied_and_flagged(hostile: GradedCours
     assert f"open: {root}/solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb was denied" in denied
     assert f"sqlite3.connect: {root}/grading/gradebook.db was denied" in denied
     assert "os.listdir" in denied and "subprocess.Popen" in denied
+    assert "connection.json was denied" in denied
     nb = nbformat.read(
         str(hostile.root / "grading" / "autograded" / "read_course" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
         as_version=4,
     )
     text = "".join(o.get("text", "") for o in find(nb, "double_solution").outputs)
-    assert text.count("blocked: PermissionError") == 5  # master, report, gradebook, listdir, cat
+    # master, report, connection file, gradebook, listdir .., listdir of the runtime folder, cat
+    assert text.count("blocked: PermissionError") == 7
     assert "blocked: FileNotFoundError" in text  # ../../.. from the private copy leads nowhere
     assert "BEGIN SOLUTION" not in text
 
@@ -655,6 +660,71 @@ def test_a_worker_that_dies_breaks_no_other_submission(
     assert {s: (r.outcome, r.score) for s, r in results.items() if s != "bomb"} == {
         s: ("graded", score) for s, score in EXPECTED.items()}
     assert _submission_count(small_course, ASSIGNMENT) == {s: 2 for s in EXPECTED}
+
+
+def _sandbox_processes() -> set[int]:
+    """Process ids of running sandboxed kernels started from this process's workers."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if b"mgcourse.sandbox" in (entry / "cmdline").read_bytes():
+                    found.add(int(entry.name))
+    return found
+
+
+def test_the_kernel_pool_starts_the_next_kernel_ahead_and_uses_each_once(tmp_path: Path) -> None:
+    from jupyter_core.utils import run_sync
+
+    before = _sandbox_processes()
+    settings = {"deny": [str(tmp_path)], "memory_mb": 1000, "cpu_seconds": 300, "file_mb": 64,
+                "modules": [], "parent": os.getpid()}
+    pool = autograde._KernelPool()
+    try:
+        first = pool.take(settings, tmp_path, ahead=True)
+        spare = pool._spare
+        assert spare is not None and spare.folder != first.folder
+        second = pool.take(settings, tmp_path, ahead=True)
+        assert second is spare  # the kernel started ahead is used, once
+        assert pool._spare is not None and pool._spare not in (first, second)
+        other = pool.take({**settings, "memory_mb": 900}, tmp_path, ahead=False)
+        assert other.folder not in (first.folder, second.folder)  # different limits: a new kernel
+        assert pool._spare is None
+        for kernel in (first, second, other):
+            assert run_sync(kernel.manager.is_alive)()
+            assert kernel.work.is_dir() and kernel.work.parent.parent == tmp_path
+            kernel.stop()
+            kernel.stop()  # idempotent
+            assert not run_sync(kernel.manager.is_alive)()
+    finally:
+        pool.close()
+    deadline = time.monotonic() + 10
+    while _sandbox_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sandbox_processes() - before == set()  # nothing left running
+
+
+def test_workers_fork_only_from_a_single_threaded_process() -> None:
+    assert autograde._start_method() == ("fork" if threading.active_count() == 1 else "spawn")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert autograde._start_method() == "spawn"
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.mark.nbgrader
+def test_no_kernel_outlives_grading(small_course: Path) -> None:
+    before = _sandbox_processes()
+    results = grade_assignment(ASSIGNMENT, small_course, options=OPTIONS)
+    assert {r.student: r.score for r in results} == EXPECTED
+    deadline = time.monotonic() + 10
+    while _sandbox_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sandbox_processes() - before == set()
 
 
 @pytest.mark.nbgrader

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
@@ -156,6 +157,43 @@ def test_release_refuses_to_leak_and_writes_nothing(capsys: pytest.CaptureFixtur
     assert (course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == before
 
 
+def _gradebook_assignments(root: Path) -> list[str]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}", "mgcourse") as gradebook:
+        return [str(a.name) for a in gradebook.assignments]
+
+
+@pytest.mark.nbgrader
+def test_a_refused_release_leaves_the_gradebook_alone(
+    capsys: pytest.CaptureFixture[str], course: Path
+) -> None:
+    (course / "solutions" / ASSIGNMENT / "hint.txt").write_text("try: return x / 2\n", encoding="utf-8")
+    status, _, err = run(capsys, "--root", course, "release", ASSIGNMENT)
+    assert status == 1 and "REFUSED" in err
+    assert not (course / "exercises" / ASSIGNMENT).exists()
+    assert _gradebook_assignments(course) == []  # nothing to grade against
+    (course / "solutions" / ASSIGNMENT / "hint.txt").unlink()
+    status, _, _ = run(capsys, "--root", course, "release", ASSIGNMENT)
+    assert status == 0 and _gradebook_assignments(course) == [ASSIGNMENT]
+
+
+@pytest.mark.nbgrader
+def test_release_records_the_due_date(capsys: pytest.CaptureFixture[str], course: Path) -> None:
+    import datetime
+
+    from nbgrader.api import Gradebook
+
+    status, out, _ = run(capsys, "--root", course, "release", ASSIGNMENT, "--duedate", "2026-12-01 17:00")
+    assert status == 0 and f"{ASSIGNMENT}: due 2026-12-01 17:00" in out
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}", "mgcourse") as gradebook:
+        assert gradebook.find_assignment(ASSIGNMENT).duedate == datetime.datetime(2026, 12, 1, 17, 0)
+    status, _, err = run(capsys, "--root", course, "release", ASSIGNMENT, "--duedate", "next friday-ish")
+    assert status == 2 and "due date = 'next friday-ish'" in err and "2026-12-01 17:00" in err
+    status, _, err = run(capsys, "--root", course, "release", "--duedate", "2026-12-01")
+    assert status == 2 and "--duedate needs exactly one ASSIGNMENT" in err
+
+
 @pytest.mark.nbgrader
 def test_release_checked_of_the_real_assignments_is_clean(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[1]
@@ -274,6 +312,78 @@ def test_collect_from_an_lms_zip(capsys: pytest.CaptureFixture[str], released: P
     assert "skipped   random.ipynb: does not match the LMS naming pattern" in out
     assert f"dave: {ASSIGNMENT} (1).ipynb is not one of the assignment's notebooks" in out
     assert not (tmp_path / f"ps1_evil_attempt_2024-03-01-11-00-00_{ASSIGNMENT}.ipynb").exists()
+
+
+def _exchange_submission(exchange: Path, student: str, when: str, data: bytes) -> Path:
+    """A submission as ``nbgrader submit`` leaves it in the exchange's inbound folder."""
+    folder = exchange / "mgcourse" / "inbound" / f"{student}+{ASSIGNMENT}+{when}+{student[:3]}xyz"
+    folder.mkdir(parents=True)
+    (folder / f"{ASSIGNMENT}.ipynb").write_bytes(data)
+    (folder / "timestamp.txt").write_text(when, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.nbgrader
+def test_collect_from_nbgraders_exchange(
+    capsys: pytest.CaptureFixture[str], released: Path, tmp_path: Path
+) -> None:
+    exchange = tmp_path / "exchange"
+    data = _nb_bytes(released)
+    _exchange_submission(exchange, "alice", "2026-11-30 10:00:00.000000 UTC", data)
+    _exchange_submission(exchange, "alice", "2026-11-30 11:00:00.000000 UTC", data + b" ")  # newer
+    _exchange_submission(exchange, "bob", "2026-11-29 09:00:00.000000 UTC", data)
+    _exchange_submission(exchange, "-rf", "2026-11-29 09:00:00.000000 UTC", data)
+    status, out, _ = run(capsys, "--root", released, "collect", ASSIGNMENT, "--exchange", exchange)
+    assert status == 1  # the invalid id was skipped
+    assert f"collected alice: timestamp.txt, {ASSIGNMENT}.ipynb (new)" in out
+    assert "'-rf' is not a valid student id" in out
+    alice = released / "grading" / "submitted" / "alice" / ASSIGNMENT
+    assert (alice / f"{ASSIGNMENT}.ipynb").read_bytes().endswith(b" ")  # the newest submission
+    assert (alice / "timestamp.txt").read_text() == "2026-11-30 11:00:00.000000 UTC"
+    assert sorted(p.name for p in (released / "grading" / "submitted").iterdir()) == ["alice", "bob"]
+
+    # the course's Exchange.root is the default; a course without one gets a usage error
+    with (released / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
+    status, out, _ = run(capsys, "--root", released, "collect", ASSIGNMENT, "--exchange")
+    assert "(unchanged)" in out and "alice" in out
+    status, _, err = run(capsys, "--root", released, "collect", ASSIGNMENT, "--exchange", tmp_path / "none")
+    assert status == 2 and "exchange = " in err and "Course not found" in err
+    status, _, err = run(capsys, "--root", released, "collect", ASSIGNMENT)
+    assert status == 2 and "either SOURCE" in err
+
+
+@pytest.mark.nbgrader
+def test_late_submissions_get_the_courses_penalty(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    root = make_course(tmp_path / "course")
+    with (root / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    run(capsys, "--root", root, "release", ASSIGNMENT, "--duedate", "2026-12-01 17:00")
+    times = {"early": "2026-12-01 16:59:00", "late": "2026-12-01 19:00:00", "undated": None}
+    for student, when in times.items():
+        folder = root / "grading" / "submitted" / student / ASSIGNMENT
+        write(folder, filled(student_version(root)))
+        if when is not None:
+            (folder / "timestamp.txt").write_text(when, encoding="utf-8")
+    status, out, _ = run(capsys, "--root", root, "grade", ASSIGNMENT, "--workers", "1")
+    assert status == 0
+    assert "late" in out and "2.0 h late, 3 points off" in out
+    records = load_records(ASSIGNMENT, root)
+    assert {s: (r.seconds_late, r.late_penalty) for s, r in records.items()} == {
+        "early": (0.0, 0.0), "late": (7200.0, 3.0), "undated": (0.0, 0.0)}
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}", "mgcourse") as gradebook:
+        scores = {str(s.student.id): (float(s.score), float(s.late_submission_penalty))
+                  for s in gradebook.assignment_submissions(ASSIGNMENT)}
+    assert scores == {"early": (3.0, 0.0), "late": (3.0, 3.0), "undated": (3.0, 0.0)}
+    status, _, _ = run(capsys, "--root", root, "report", ASSIGNMENT)
+    with (root / "grading" / "reports" / f"{ASSIGNMENT}-grades.csv").open(encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    late = rows["late"]
+    assert (late["raw_score"], late["late_submission_penalty"], late["score"]) == ("3", "3", "0")
+    assert late["duedate"].startswith("2026-12-01 17:00")
+    assert (rows["early"]["raw_score"], rows["early"]["score"]) == ("3", "3")
 
 
 def test_default_pattern_is_nbgraders_documented_one() -> None:

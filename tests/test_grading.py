@@ -8,8 +8,6 @@ deleted test cell and an infinite loop.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +16,6 @@ import pytest
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mgcourse import grading
 from mgcourse.grading import (
     GradingError,
     autograde,
@@ -372,40 +369,3 @@ def test_autograde_copies_source_files(graded: Path) -> None:
 def test_autograde_unknown_assignment(tiny_course: Path) -> None:
     with pytest.raises(GradingError, match="autograding 'tiny'"):
         autograde("tiny", tiny_course)  # never released, so not in the gradebook
-
-
-# ----------------------------------------------------------------- command line
-
-
-@pytest.mark.nbgrader
-def test_main_release(
-    tiny_course: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    dest = tmp_path / "out"
-    assert grading.main(["--root", str(tiny_course), "release", "tiny", "--dest", str(dest)]) == 0
-    assert "wrote the student version of tiny" in capsys.readouterr().out
-    assert (dest / "tiny.ipynb").is_file()
-
-
-def test_main_release_unknown(tiny_course: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert grading.main(["--root", str(tiny_course), "release", "nope"]) == 1
-    assert "nope" in capsys.readouterr().err
-
-
-@pytest.mark.nbgrader
-def test_main_autograde_prints_totals(
-    graded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.delenv("MGCOURSE_DB_URL", raising=False)
-    assert grading.main(["--root", str(graded), "autograde", "tiny", "--student", "good"]) == 0
-    assert capsys.readouterr().out.strip() == "good: 3 / 3"
-
-
-def test_module_runs_as_a_script() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mgcourse.grading", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "release" in result.stdout and "autograde" in result.stdout

@@ -1,11 +1,11 @@
 """Autograde every submission of an assignment in parallel, each one isolated.
 
 :func:`grade_assignment` grades ``grading/submitted/<student>/<assignment>`` on
-several worker processes (``ProcessPoolExecutor`` with the *spawn* start method).
-Every submission is graded in a private folder outside the course, by a kernel
-that runs with a memory cap, a CPU-time cap, a per-cell time limit and an audit
-hook that denies reading the course's solutions, the gradebook and the other
-submissions. Workers never touch the gradebook: they return a
+several worker processes (a ``ProcessPoolExecutor``). Every submission is graded
+in a private folder outside the course, by a fresh kernel (each worker starts
+the next one while the current notebook runs) that runs with a memory cap, a
+CPU-time cap, a per-cell time limit and an audit hook that denies reading the
+course's solutions, the gradebook and the other submissions. Workers never touch the gradebook: they return a
 :class:`SubmissionResult` and the parent process alone writes the grades, one
 transaction per submission, so an interrupted run loses nothing and a second run
 resumes where the first stopped.
@@ -29,9 +29,8 @@ snapshot of the gradebook (:func:`load_master`) the way nbgrader's
   (nbgrader would give full points to a test cell without output);
 * output is limited while it arrives, not only afterwards.
 
-Run ``python -m mgcourse.autograde kernel -f CONNECTION_FILE`` only through the
-kernel specification that :func:`grade_submission` writes: it is the sandboxed
-IPython kernel.
+The sandboxed kernel itself lives in :mod:`mgcourse.sandbox`; it is started
+only through the kernel specification that :func:`grade_submission` writes.
 
 Notes
 -----
@@ -63,6 +62,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from mgcourse.sandbox import PROCESS_EVENTS, SANDBOX_ENV
+
 if TYPE_CHECKING:
     from nbformat import NotebookNode
     from traitlets.config import Config
@@ -83,7 +84,6 @@ __all__ = [
     "find_submissions",
     "grade_assignment",
     "grade_submission",
-    "kernel_main",
     "load_master",
     "load_records",
     "record_path",
@@ -94,8 +94,6 @@ __all__ = [
 
 #: Name of the sandboxed kernel specification written for every submission.
 KERNEL_NAME: Final = "mgcourse-sandbox"
-#: Environment variable carrying the sandbox settings to the kernel.
-_SANDBOX_ENV: Final = "MGCOURSE_SANDBOX"
 #: Address space the worker process may use on top of the kernel's cap [MB].
 WORKER_HEADROOM_MB: Final = 2048
 #: Seconds the kernel may take to show it stopped after an interrupt.
@@ -104,50 +102,6 @@ _IOPUB_GRACE: Final = 15
 RECORDS_DIR: Final = "records"
 _HIDDEN_BEGIN: Final = "### BEGIN HIDDEN TESTS"
 _HIDDEN_END: Final = "### END HIDDEN TESTS"
-#: Modules whose functions tests rely on; snapshot before student code runs.
-_PROTECTED_MODULES: Final = (
-    "builtins",
-    "math",
-    "operator",
-    "numpy",
-    "numpy.testing",
-    "numpy.testing._private.utils",
-    "numpy._core.numeric",
-    "numpy._core.fromnumeric",
-    "numpy._core.multiarray",
-    "numpy.linalg",
-)
-#: Modules never imported early (they configure themselves for the kernel).
-_NO_PREIMPORT: Final = ("matplotlib", "ipywidgets", "IPython", "ipykernel", "mpl_toolkits")
-#: Classes of IPython's execution machinery that student code must not change.
-_PROTECTED_CLASSES: Final = (
-    ("IPython.core.interactiveshell", "InteractiveShell"),
-    ("ipykernel.zmqshell", "ZMQInteractiveShell"),
-    ("ipykernel.ipkernel", "IPythonKernel"),
-    ("ipykernel.kernelbase", "Kernel"),
-    ("jupyter_client.session", "Session"),
-    ("IPython.core.displayhook", "DisplayHook"),
-    ("ipykernel.displayhook", "ZMQShellDisplayHook"),
-    ("ipykernel.iostream", "OutStream"),
-    ("IPython.core.events", "EventManager"),
-    ("IPython.core.ultratb", "AutoFormattedTB"),
-    ("IPython.core.ultratb", "VerboseTB"),
-    ("IPython.core.ultratb", "ListTB"),
-    ("IPython.core.inputtransformer2", "TransformerManager"),
-)
-#: Builtins that IPython or ipykernel swap while a cell runs.
-_VOLATILE_BUILTINS: Final = frozenset(
-    {"_", "exit", "quit", "get_ipython", "display", "input", "raw_input", "copyright",
-     "credits", "license", "help", "__IPYTHON__"}
-)
-#: Code from these packages may add hooks, callbacks and threads.
-_TRUSTED_PREFIXES: Final = (
-    "IPython", "ipykernel", "matplotlib", "matplotlib_inline", "ipywidgets", "comm",
-    "traitlets", "jupyter_client", "zmq", "tornado", "asyncio", "concurrent", "threading",
-    "debugpy", "anyio", "mgcourse", "scipy", "numpy",
-)
-
-
 # ======================================================================= data model
 
 
@@ -288,6 +242,12 @@ class SubmissionResult:
         SHA-256 of the submitted files, to notice a re-collected submission.
     timestamp : str, optional
         Submission time from ``timestamp.txt``.
+    seconds_late : float
+        How late the submission was against the assignment's due date (and
+        the student's extension) [s]; 0 if on time or without a due date.
+    late_penalty : float
+        Points taken off by the course's late-submission policy (nbgrader's
+        ``AssignLatePenalties.plugin_class``), never more than the score.
     error : str, optional
         Why grading failed (``outcome == "failed"``).
     skipped : bool
@@ -308,6 +268,8 @@ class SubmissionResult:
     comments: dict[str, str | None] = field(default_factory=dict)
     digest: str = ""
     timestamp: str | None = None
+    seconds_late: float = 0.0
+    late_penalty: float = 0.0
     error: str | None = None
     skipped: bool = False
     output: str | None = None
@@ -596,479 +558,11 @@ def submission_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-# ======================================================================= the sandboxed kernel
-
-
-class _Sandbox:
-    """State of the kernel's audit hook: limits, pristine objects and the report channel.
-
-    Created in the kernel process before IPython starts; only the bound method
-    :meth:`hook` stays reachable (from the interpreter's audit hook list).
-    """
-
-    def __init__(self, settings: Mapping[str, Any]) -> None:
-        import builtins
-        import importlib
-        import posix
-        import stat
-
-        self._lstat = posix.lstat
-        self._readlink = posix.readlink
-        self._getcwd = posix.getcwd
-        self._fspath = posix.fspath
-        self._write_fd = posix.write
-        self._islink = stat.S_ISLNK
-        self._isinstance = isinstance
-        self._repr = repr
-        self._busy = False
-        self._armed = False
-        self._pid = posix.getpid()
-        self._fd = posix.open(
-            str(settings["report"]), posix.O_WRONLY | posix.O_APPEND | posix.O_CREAT, 0o600
-        )
-        self._allow = tuple(str(p) for p in settings.get("allow", ()))
-        self._deny = tuple(str(p) for p in settings.get("deny", ()))
-        self._builtins = builtins.__dict__
-        self._builtins_module = builtins
-        self._builtins_snapshot = dict(builtins.__dict__)
-        self._modules: dict[str, Any] = {}
-        self._module_snapshots: dict[str, dict[str, Any]] = {}
-        for name in [*_PROTECTED_MODULES, *settings.get("modules", ())]:
-            if name in self._modules or name.split(".")[0] in _NO_PREIMPORT:
-                continue
-            try:
-                module = importlib.import_module(name)
-            except Exception:
-                continue
-            self._modules[name] = module
-            self._module_snapshots[name] = dict(vars(module))
-        self._classes: list[tuple[type, dict[str, Any]]] = []
-        for module_name, class_name in _PROTECTED_CLASSES:
-            try:
-                cls = getattr(importlib.import_module(module_name), class_name)
-            except Exception:
-                continue
-            self._classes.append((cls, dict(vars(cls))))
-        self._shell_class: Any = next(
-            (cls for cls, _ in self._classes if cls.__name__ == "InteractiveShell"), None
-        )
-        self._sys = sys
-        self._threading = threading
-        self._baseline: dict[str, Any] = {}
-        self._shadowed: dict[str, Any] = {}
-
-    # ------------------------------------------------------------ reporting
-
-    def _report(self, event: str, nonce: str, items: Sequence[str]) -> None:
-        line = self._repr((event, nonce, [str(item)[:500] for item in items])) + "\n"
-        with contextlib.suppress(OSError):
-            self._write_fd(self._fd, line.encode("utf-8", "replace"))
-
-    # ------------------------------------------------------------ paths
-
-    def _realpath(self, path: str) -> str:
-        """``os.path.realpath`` built only from functions captured at start-up."""
-        if not path.startswith("/"):
-            path = self._getcwd() + "/" + path
-        parts = [part for part in path.split("/") if part and part != "."]
-        resolved: list[str] = []
-        links = 0
-        index = 0
-        while index < len(parts):
-            part = parts[index]
-            index += 1
-            if part == "..":
-                if resolved:
-                    resolved.pop()
-                continue
-            candidate = "/" + "/".join([*resolved, part])
-            try:
-                mode = self._lstat(candidate).st_mode
-            except OSError:
-                resolved.append(part)
-                continue
-            if self._islink(mode) and links < 40:
-                links += 1
-                target = self._readlink(candidate)
-                if target.startswith("/"):
-                    resolved = []
-                parts = [p for p in target.split("/") if p and p != "."] + parts[index:]
-                index = 0
-                continue
-            resolved.append(part)
-        return "/" + "/".join(resolved)
-
-    def _denied(self, path: Any) -> str | None:
-        if path is None or self._isinstance(path, int):
-            return None
-        try:
-            text = self._fspath(path)
-            if self._isinstance(text, bytes):
-                text = text.decode("utf-8", "surrogateescape")
-            real = self._realpath(text)
-        except Exception:
-            return None
-        for allowed in self._allow:
-            if real == allowed or real.startswith(allowed + "/"):
-                return None
-        for denied in self._deny:
-            if real == denied or real.startswith(denied + "/"):
-                return real
-        return None
-
-    # ------------------------------------------------------------ the hook
-
-    def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        """Audit hook: enforce the sandbox and answer the grader's events."""
-        if self._busy:
-            return
-        if event.startswith("mgcourse."):
-            self._busy = True
-            try:
-                self._grader_event(event, args)
-            finally:
-                self._busy = False
-            return
-        if not self._armed:
-            return
-        if event in _PATH_EVENTS:
-            for arg in args[: _PATH_EVENTS[event]]:
-                real = self._denied(arg)
-                if real is not None:
-                    self._report("denied", event, [f"{event}: {real}"])
-                    raise PermissionError(13, "access denied while grading", str(real))
-        elif event in _PROCESS_EVENTS:
-            self._report("denied", event, [f"{event}: {self._repr(args)[:200]}"])
-            raise PermissionError(1, f"{event} is not allowed while grading")
-        elif event in ("os.kill", "os.killpg", "signal.pthread_kill"):
-            if not (event == "os.kill" and args and args[0] == self._pid):
-                self._report("denied", event, [f"{event}: {self._repr(args)[:200]}"])
-                raise PermissionError(1, f"{event} is not allowed while grading")
-        elif event in _INTROSPECTION_EVENTS:
-            self._report("denied", event, [event])
-            raise RuntimeError(f"{event} is not allowed while grading")
-        elif event == "ctypes.dlopen":
-            self._report("noted", event, [f"{event}: {self._repr(args)[:200]}"])
-
-    def _grader_event(self, event: str, args: tuple[Any, ...]) -> None:
-        nonce = str(args[0]) if args else ""
-        if event == "mgcourse.canary":
-            raise AssertionError(f"mgcourse canary {nonce}")
-        if event == "mgcourse.baseline":
-            if self._armed:
-                self._report("replayed", nonce, ["a second baseline request was ignored"])
-                return
-            self._take_baseline()
-            self._armed = True
-            self._report("baseline", nonce, [])
-        elif event == "mgcourse.guard" and self._armed:
-            names = tuple(args[1]) if len(args) > 1 else ()
-            aliases = dict(args[2]) if len(args) > 2 else {}
-            findings = self._restore()
-            findings += self._protect_names(names, aliases)
-            self._report("guard", nonce, findings)
-        elif event == "mgcourse.check" and self._armed:
-            findings = self._restore()
-            for name, value in self._shadowed.items():  # give the student their names back
-                self._user_ns().setdefault(name, value)
-            self._shadowed = {}
-            self._report("check", nonce, findings)
-
-    # ------------------------------------------------------------ baseline and restore
-
-    def _shell(self) -> Any:
-        return getattr(self._shell_class, "_instance", None)
-
-    def _user_ns(self) -> dict[str, Any]:
-        shell = self._shell()
-        namespace = getattr(shell, "user_ns", None)
-        return namespace if isinstance(namespace, dict) else {}
-
-    def _take_baseline(self) -> None:
-        shell = self._shell()
-        base: dict[str, Any] = {"shell": shell}
-        if shell is not None:
-            base["shell_dict"] = dict(vars(shell))
-            traits = vars(shell).get("_trait_values")
-            if self._isinstance(traits, dict):
-                base["traits"] = {key: traits[key] for key in _SHELL_TRAITS if key in traits}
-            base["lists"] = {
-                name: (getattr(shell, name), list(getattr(shell, name)))
-                for name in ("input_transformers_cleanup", "input_transformers_post",
-                             "ast_transformers")
-                if self._isinstance(getattr(shell, name, None), list)
-            }
-            manager = getattr(shell, "input_transformer_manager", None)
-            for name in ("cleanup_transforms", "line_transforms", "token_transformers"):
-                value = getattr(manager, name, None)
-                if isinstance(value, list):
-                    base["lists"][f"input_transformer_manager.{name}"] = (value, list(value))
-            events = getattr(getattr(shell, "events", None), "callbacks", {})
-            base["events"] = {name: (cbs, list(cbs)) for name, cbs in events.items()}
-            base["custom"] = (getattr(shell, "custom_exceptions", ()), getattr(shell, "CustomTB", None))
-            kernel = getattr(shell, "kernel", None)
-            base["objects"] = [
-                (obj, dict(vars(obj)))
-                for obj in (kernel, getattr(kernel, "session", None),
-                            getattr(shell, "displayhook", None), getattr(shell, "display_pub", None),
-                            getattr(shell, "events", None), manager)
-                if obj is not None and hasattr(obj, "__dict__")
-            ]
-            handlers = getattr(kernel, "shell_handlers", None)
-            base["handlers"] = (handlers, dict(handlers)) if isinstance(handlers, dict) else None
-        base["sys"] = {name: getattr(self._sys, name, None)
-                       for name in ("displayhook", "stdout", "stderr")}
-        base["meta_path"] = list(self._sys.meta_path)
-        base["path_hooks"] = list(self._sys.path_hooks)
-        base["threads"] = set(self._threading.enumerate())
-        self._baseline = base
-
-    def _restore(self) -> list[str]:
-        """Put back everything student code may have replaced; describe what was."""
-        findings: list[str] = []
-        # builtins first: the rest of this method uses them
-        current = self._builtins
-        for name, value in self._builtins_snapshot.items():
-            if name in _VOLATILE_BUILTINS or (name.startswith("__") and name not in _DUNDER_BUILTINS):
-                continue
-            if current.get(name, _MISSING) is not value:
-                current[name] = value
-                findings.append(f"builtins.{name} was replaced")
-        modules = self._sys.modules
-        for name, module in self._modules.items():
-            if name != "builtins" and modules.get(name) is not module:
-                modules[name] = module
-                findings.append(f"sys.modules[{name!r}] was replaced")
-            namespace = vars(module)
-            for key, value in self._module_snapshots[name].items():
-                if name == "builtins" or key.startswith("__"):
-                    continue
-                if not (callable(value) or type(value).__name__ == "module"):
-                    continue
-                if namespace.get(key, _MISSING) is not value:
-                    namespace[key] = value
-                    findings.append(f"{name}.{key} was replaced")
-        for cls, snapshot in self._classes:
-            namespace = dict(vars(cls))
-            for key, value in snapshot.items():
-                if key.startswith(_CLASS_STATE) or namespace.get(key, _MISSING) is value:
-                    continue
-                type.__setattr__(cls, key, value)
-                findings.append(f"{cls.__name__}.{key} was replaced")
-            for key in namespace.keys() - snapshot.keys():
-                if not key.startswith(_CLASS_STATE):
-                    type.__delattr__(cls, key)
-                    findings.append(f"{cls.__name__}.{key} was added")
-        findings += self._restore_shell()
-        return findings
-
-    def _untrusted(self, obj: Any) -> bool:
-        module = getattr(obj, "__module__", None) or getattr(type(obj), "__module__", "")
-        func = getattr(obj, "__func__", None)
-        if func is not None:
-            module = getattr(func, "__module__", module)
-        return not str(module).startswith(_TRUSTED_PREFIXES)
-
-    def _restore_shell(self) -> list[str]:
-        base = self._baseline
-        findings: list[str] = []
-        shell = base.get("shell")
-        if shell is not None:
-            if self._shell() is not shell:
-                type.__setattr__(self._shell_class, "_instance", shell)
-                findings.append("the IPython shell instance was replaced")
-            for name, (container, saved) in base.get("lists", {}).items():
-                added = [item for item in container if item not in saved and self._untrusted(item)]
-                if added or len(container) < len(saved):
-                    container[:] = saved + [item for item in container
-                                            if item not in saved and not self._untrusted(item)]
-                    findings.append(f"IPython {name} were changed")
-            for name, (callbacks, saved) in base.get("events", {}).items():
-                added = [cb for cb in callbacks if cb not in saved and self._untrusted(cb)]
-                if added:
-                    callbacks[:] = [cb for cb in callbacks if cb not in added]
-                    findings.append(f"an IPython {name!r} event callback was registered")
-            custom = base.get("custom")
-            if custom is not None:
-                if getattr(shell, "custom_exceptions", ()) != custom[0]:
-                    shell.custom_exceptions = custom[0]
-                    shell.CustomTB = custom[1]
-                    findings.append("a custom exception handler was installed in IPython")
-            findings += self._restore_instance(shell, base.get("shell_dict", {}), "shell")
-            saved_dict = base.get("shell_dict", {})
-            for key in _SHELL_ATTRIBUTES:
-                if key in saved_dict and vars(shell).get(key, _MISSING) is not saved_dict[key]:
-                    vars(shell)[key] = saved_dict[key]
-                    findings.append(f"shell.{key} was replaced")
-            traits = saved_dict.get("_trait_values")
-            saved_traits = base.get("traits", {})
-            if self._isinstance(traits, dict):
-                for key, value in saved_traits.items():
-                    if traits.get(key, _MISSING) is not value:
-                        traits[key] = value
-                        findings.append(f"shell.{key} was replaced")
-            for obj, saved in base.get("objects", []):
-                findings += self._restore_instance(obj, saved, type(obj).__name__)
-            handlers = base.get("handlers")
-            if handlers is not None and handlers[0] != handlers[1]:
-                handlers[0].clear()
-                handlers[0].update(handlers[1])
-                findings.append("the kernel's message handlers were changed")
-        for name, value in base.get("sys", {}).items():
-            if getattr(self._sys, name, None) is not value:
-                setattr(self._sys, name, value)
-                findings.append(f"sys.{name} was replaced")
-        for name in ("meta_path", "path_hooks"):
-            saved = base.get(name, [])
-            container = getattr(self._sys, name)
-            if [item for item in container if item not in saved and self._untrusted(item)]:
-                container[:] = saved
-                findings.append(f"sys.{name} was changed (import hooks)")
-        if self._sys.gettrace() is not None or self._sys.getprofile() is not None:
-            self._sys.settrace(None)
-            self._sys.setprofile(None)
-            findings.append("a trace or profile function was set")
-        self._threading.settrace(None)
-        self._threading.setprofile(None)
-        for thread in self._threading.enumerate():
-            if thread in base.get("threads", ()) or not thread.is_alive():
-                continue
-            target = getattr(thread, "_target", None) or type(thread).run
-            if self._untrusted(target):
-                findings.append(f"a background thread {thread.name!r} started by student code is running")
-        return findings
-
-    def _restore_instance(self, obj: Any, saved: Mapping[str, Any], label: str) -> list[str]:
-        """Undo instance attributes that shadow or replace the class's methods."""
-        findings: list[str] = []
-        cls = type(obj)
-        namespace = vars(obj)
-        for key in list(namespace):
-            value = namespace[key]
-            if key.startswith("__") or saved.get(key, _MISSING) is value:
-                continue
-            if callable(getattr(cls, key, None)) or (key in saved and callable(saved[key])):
-                if key in saved:
-                    namespace[key] = saved[key]
-                else:
-                    del namespace[key]
-                findings.append(f"{label}.{key} was replaced")
-        return findings
-
-    def _protect_names(
-        self, names: Sequence[str], aliases: Mapping[str, Sequence[str | None]]
-    ) -> list[str]:
-        findings: list[str] = []
-        namespace = self._user_ns()
-        if namespace.get("__builtins__", self._builtins_module) not in (
-            self._builtins_module,
-            self._builtins,
-        ):
-            namespace["__builtins__"] = self._builtins_module
-            findings.append("__builtins__ of the notebook was replaced")
-        for name in names:
-            if name in namespace and namespace[name] is not self._builtins_snapshot.get(name):
-                self._shadowed[name] = namespace.pop(name)
-                findings.append(f"the built-in {name!r} that the test uses was redefined")
-        for alias, (module_name, attribute) in aliases.items():
-            module = self._modules.get(str(module_name))
-            if module is None:
-                continue
-            if attribute is None:
-                expected = module
-            else:
-                expected = self._module_snapshots[str(module_name)].get(str(attribute), _MISSING)
-                if expected is _MISSING:
-                    continue
-            current = namespace.get(alias, _MISSING)
-            if current is not _MISSING and current is not expected:  # a missing name only hurts
-                namespace[alias] = expected
-                what = module_name if attribute is None else f"{module_name}.{attribute}"
-                findings.append(f"the name {alias!r} no longer referred to {what}")
-        return findings
-
-    # ------------------------------------------------------------ watchdog
-
-    def watch_parent(self, parent: int) -> None:
-        """Exit when the grading process that started this kernel is gone."""
-
-        def watch() -> None:
-            while True:
-                time.sleep(0.5)
-                if os.getppid() != parent:
-                    os._exit(70)
-
-        threading.Thread(target=watch, name="mgcourse-watchdog", daemon=True).start()
-
-
-_MISSING: Final = object()
-_DUNDER_BUILTINS: Final = frozenset({"__import__", "__build_class__"})
-#: Class attributes that change legitimately at run time (singletons, trait caches).
-_CLASS_STATE: Final = ("__", "_instance", "_trait", "_static_immutable", "_instance_inits")
-#: Instance attributes of the IPython shell that decide how a cell runs.
-_SHELL_ATTRIBUTES: Final = (
-    "events", "InteractiveTB", "SyntaxTB", "hooks", "input_transformers_cleanup",
-    "input_transformers_post",
-)
-_SHELL_TRAITS: Final = (
-    "displayhook", "display_pub", "compile", "input_transformer_manager", "user_module",
-    "user_ns", "ast_transformers", "kernel", "display_formatter", "builtin_trap", "display_trap",
-)
-#: Audit events with path arguments → how many leading arguments are paths.
-_PATH_EVENTS: Final = {
-    "open": 1, "os.listdir": 1, "os.scandir": 1, "os.chdir": 1, "os.remove": 1, "os.rmdir": 1,
-    "os.mkdir": 1, "os.rename": 2, "os.link": 2, "os.symlink": 2, "os.truncate": 1,
-    "os.chmod": 1, "os.chown": 1, "os.utime": 1, "shutil.rmtree": 1, "shutil.copyfile": 2,
-    "shutil.copytree": 2, "shutil.move": 2, "sqlite3.connect": 1, "os.chflags": 1,
-}
-_PROCESS_EVENTS: Final = frozenset(
-    {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-     "os.forkpty", "pty.spawn", "os.startfile"}
-)
-_INTROSPECTION_EVENTS: Final = frozenset(
-    {"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames",
-     "sys.addaudithook"}
-)
-
-
-def _limit_kernel(settings: Mapping[str, Any]) -> None:
-    """Resource limits of the kernel process (called before IPython starts)."""
-    import resource
-
-    memory = int(settings["memory_mb"]) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    cpu = int(settings.get("cpu_seconds", 0))
-    if cpu > 0:
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    files = int(settings.get("file_mb", 64)) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises OSError instead
-
-
-def kernel_main(argv: Sequence[str]) -> None:
-    """Start the sandboxed IPython kernel (the kernel specification's command).
-
-    Parameters
-    ----------
-    argv : sequence of str
-        ipykernel's arguments (``-f CONNECTION_FILE`` ...). The sandbox settings
-        come from the ``MGCOURSE_SANDBOX`` environment variable, which is
-        removed before any student code runs.
-    """
-    settings = json.loads(os.environ.pop(_SANDBOX_ENV))
-    _limit_kernel(settings)
-    sandbox = _Sandbox(settings)
-    sandbox.watch_parent(int(settings["parent"]))
-    sys.addaudithook(sandbox.hook)
-    del sandbox, settings
-    from ipykernel.kernelapp import IPKernelApp
-
-    IPKernelApp.launch_instance(argv=list(argv))
-
-
 # ======================================================================= the worker
 
 
+#: Files that collecting (or nbgrader's exchange) adds to a submission.
+_EXCHANGE_FILES: Final = ("timestamp.txt", "submission_secret.txt")
 #: Largest notebook file the worker reads [bytes].
 _MAX_NOTEBOOK_BYTES: Final = 50 * 1024 * 1024
 #: Exception names the executor writes into cells it could not run normally.
@@ -1115,14 +609,11 @@ def _executor_class() -> type:
     class GuardedExecute(Execute):  # type: ignore[misc]
         """Run a notebook; guard every test cell; survive timeouts and dead kernels."""
 
-        def prepare(
-            self, notebook: MasterNotebook, output_limit: int, kernel_log: Path, **settings: Any
-        ) -> None:
+        def prepare(self, notebook: MasterNotebook, output_limit: int, **settings: Any) -> None:
             self.settings = settings
             for name, value in settings.items():
                 setattr(self, name, value)
             self.master_notebook = notebook
-            self.kernel_log = kernel_log
             self.output_limit = output_limit
             self.used: dict[int, int] = {}
             self.truncated: dict[int, int] = {}
@@ -1204,9 +695,9 @@ def _executor_class() -> type:
             return cell
 
         async def _run(self) -> None:
-            with open(self.kernel_log, "ab") as log:
-                async with self.async_setup_kernel(stdout=log, stderr=log):
-                    await self._run_cells()
+            # The kernel was started (by _Kernel.start) with its log and folder; stop it afterwards.
+            async with self.async_setup_kernel(cleanup_kc=True):
+                await self._run_cells()
 
         async def _run_cells(self) -> None:
             assert self.kc is not None
@@ -1244,16 +735,18 @@ def _executor_class() -> type:
                 except (DeadKernelError, CellTimeoutError) as error:
                     self._stop(cell, error)
                 if graded and self.stopped is None:
-                    nonce = secrets.token_hex(8)
+                    # One round trip: the check, then a failing assertion that must show as an error.
+                    nonce, canary_nonce = secrets.token_hex(8), secrets.token_hex(8)
                     self.nonces[nonce] = ("check", grade_id)
-                    await self._snippet(f"__import__('sys').audit('mgcourse.check', {nonce!r})")
-                    nonce = secrets.token_hex(8)
-                    canary = await self._snippet(f"__import__('sys').audit('mgcourse.canary', {nonce!r})")
+                    canary = await self._snippet(
+                        f"__import__('sys').audit('mgcourse.check', {nonce!r})\n"
+                        f"assert False, 'mgcourse canary {canary_nonce}'"
+                    )
                     if canary is not None:
                         self.canaries[grade_id] = any(
                             o.get("output_type") == "error"
                             and o.get("ename") == "AssertionError"
-                            and nonce in str(o.get("evalue", ""))
+                            and canary_nonce in str(o.get("evalue", ""))
                             for o in canary.outputs
                         )
 
@@ -1586,57 +1079,145 @@ def _cell_label(cell: NotebookNode, index: int) -> str:
     return f"cell {index + 1}"
 
 
-def _kernel_spec(job: GradingJob, master_nb: MasterNotebook, work: Path, kdir: Path, n_cells: int) -> Path:
-    """Write the sandboxed kernel's specification; return the folder for ``JUPYTER_PATH``."""
-    modules = list(master_nb.modules)
-    settings = {
-        "report": str(kdir / "report.txt"),
-        "allow": [os.path.realpath(work)],
+def _sandbox_settings(job: GradingJob, master_nb: MasterNotebook) -> dict[str, Any]:
+    """The kernel's limits and protected paths: the same for every submission of a notebook."""
+    n_cells = sum(1 for cell in master_nb.cells if cell.cell_type == "code")
+    return {
         "deny": [*job.deny, os.path.realpath(Path(job.jobdir).parent)],
         "memory_mb": job.memory_mb,
         "cpu_seconds": int(60 + (n_cells + 4) * job.timeout * 1.5),
         "file_mb": 64,
-        "modules": modules,
+        "modules": list(master_nb.modules),
         "parent": os.getpid(),
     }
-    package_parent = str(Path(__file__).resolve().parents[1])
-    pythonpath = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
-    spec = {
-        "argv": [sys.executable, "-m", "mgcourse.autograde", "kernel", "-f", "{connection_file}",
-                 "--HistoryManager.hist_file=:memory:"],
-        "display_name": "mgcourse grading sandbox",
-        "language": "python",
-        "env": {
-            _SANDBOX_ENV: json.dumps(settings),
-            "PYTHONPATH": pythonpath,
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "MALLOC_ARENA_MAX": "2",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PWD": str(work),
-            "OLDPWD": str(work),
-        },
-    }
-    folder = kdir / "jupyter"
-    spec_dir = folder / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
-    return folder
 
 
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+@dataclass
+class _Kernel:
+    """A started sandboxed kernel and the private folder it runs in.
+
+    ``folder/work`` is the kernel's working directory and the only place under
+    the grading scratch folder it may read; ``folder/kernel`` holds its
+    specification, log and report.
+    """
+
+    key: str
+    folder: Path
+    manager: Any  # jupyter_client.AsyncKernelManager
+
+    @property
+    def work(self) -> Path:
+        return self.folder / "work"
+
+    @property
+    def report(self) -> Path:
+        return self.folder / "kernel" / "report.txt"
+
+    @classmethod
+    def start(cls, settings: Mapping[str, Any], folder: Path) -> _Kernel:
+        """Launch a sandboxed kernel in ``folder`` (returns once the process runs)."""
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        work, kdir = folder / "work", folder / "kernel"
+        work.mkdir(parents=True)
+        kdir.mkdir()
+        full = {**settings, "report": str(kdir / "report.txt"), "allow": [os.path.realpath(work)]}
+        package_parent = str(Path(__file__).resolve().parents[1])
+        pythonpath = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+        spec = {
+            "argv": [sys.executable, "-m", "mgcourse.sandbox", "-f", "{connection_file}",
+                     "--HistoryManager.hist_file=:memory:"],
+            "display_name": "mgcourse grading sandbox",
+            "language": "python",
+            "env": {
+                SANDBOX_ENV: json.dumps(full),
+                "PYTHONPATH": pythonpath,
+                "OPENBLAS_NUM_THREADS": "1",
+                "OMP_NUM_THREADS": "1",
+                "MKL_NUM_THREADS": "1",
+                "MALLOC_ARENA_MAX": "2",
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PWD": str(work),
+                "OLDPWD": str(work),
+            },
+        }
+        spec_dir = kdir / "kernels" / KERNEL_NAME
+        spec_dir.mkdir(parents=True)
+        (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        manager = AsyncKernelManager(
+            kernel_name=KERNEL_NAME,
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kdir / "kernels")]),
+            # in the private folder, not Jupyter's runtime folder where other kernels could find it
+            connection_file=str(kdir / "connection.json"),
+        )
+        with open(kdir / "kernel.log", "ab") as log:
+            run_sync(manager.start_kernel)(cwd=str(work), stdout=log, stderr=log)
+        return cls(json.dumps(settings, sort_keys=True), folder, manager)
+
+    def stop(self) -> None:
+        """Kill the kernel if it still runs (idempotent)."""
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            if run_sync(self.manager.is_alive)():
+                run_sync(self.manager.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(self.manager.cleanup_resources)()
+
+
+class _KernelPool:
+    """Start the next notebook's kernel while the current notebook runs.
+
+    Starting a kernel (a new Python process importing IPython, numpy and the
+    modules the tests use) is most of the fixed cost of grading a notebook. A
+    grading worker keeps one spare kernel, started as soon as the previous one
+    is taken, so the next submission finds it ready. A spare is used only for a
+    notebook with the same sandbox settings, and only once: every notebook still
+    runs in a fresh process.
+    """
+
+    def __init__(self) -> None:
+        self._spare: _Kernel | None = None
+        self._count = 0
+
+    def _start(self, settings: Mapping[str, Any], scratch: Path) -> _Kernel:
+        self._count += 1
+        return _Kernel.start(settings, scratch / f"kernel-{os.getpid()}-{self._count:05d}")
+
+    def take(self, settings: Mapping[str, Any], scratch: Path, *, ahead: bool) -> _Kernel:
+        """A started kernel for ``settings``; with ``ahead``, start the next one too."""
+        key = json.dumps(settings, sort_keys=True)
+        spare, self._spare = self._spare, None
+        kernel: _Kernel | None = None
+        if spare is not None and spare.key == key and spare.folder.parent == scratch:
+            from jupyter_core.utils import run_sync
+
+            with contextlib.suppress(Exception):
+                if run_sync(spare.manager.is_alive)():
+                    kernel = spare
+        if kernel is None:
+            if spare is not None:
+                spare.stop()
+            kernel = self._start(settings, scratch)
+        if ahead:
+            try:
+                self._spare = self._start(settings, scratch)
+            except Exception:
+                self._spare = None  # the next notebook starts its own kernel
+        return kernel
+
+    def close(self) -> None:
+        """Stop the spare kernel (at the end of a worker's life)."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.stop()
+
+
+#: The grading worker's kernel pool (set by :func:`_worker_init`; ``None`` elsewhere,
+#: so a direct call of :func:`grade_submission` leaves no kernel behind).
+_POOL: _KernelPool | None = None
 
 
 def _grade_notebook(
@@ -1665,30 +1246,37 @@ def _grade_notebook(
             for finding in scan_source(cell.source, protected):
                 outcome.flags.append(Flag("suspicious_code", finding, _cell_label(cell, index)))
 
-    work = jobdir / "work"
-    kdir = jobdir / "kernel" / name
-    kdir.mkdir(parents=True, exist_ok=True)
     executor: Any = None
+    report = jobdir / "kernel" / name / "report.txt"  # none: no kernel ran
     if any(utils.is_grade(cell) for cell in nb.cells):
-        n_cells = sum(1 for cell in nb.cells if cell.cell_type == "code")
-        jupyter_path = _kernel_spec(job, master_nb, work, kdir, n_cells)
-        executor = _executor_class()(config=config)
-        executor.prepare(
-            master_nb, job.output_limit, kdir / "kernel.log",
-            kernel_name=KERNEL_NAME, timeout=max(1, int(-(-job.timeout // 1))),
-            interrupt_on_timeout=True, iopub_timeout=_IOPUB_GRACE, raise_on_iopub_timeout=True,
-            startup_timeout=120, shutdown_kernel="immediate", allow_errors=True,
-            record_timing=False, extra_arguments=[],
+        scratch = Path(job.jobdir).parent
+        settings = _sandbox_settings(job, master_nb)
+        kernel = (
+            _POOL.take(settings, scratch, ahead=True) if _POOL is not None
+            else _Kernel.start(settings, jobdir / "kernel" / name)
         )
-        with _environ(JUPYTER_PATH=str(jupyter_path)):
-            executor.preprocess(nb, {"metadata": {"path": str(work)}})
+        report = kernel.report
+        try:
+            for relative, source in job.master.data_files:
+                (kernel.work / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, kernel.work / relative)
+            executor = _executor_class()(config=config)
+            executor.prepare(
+                master_nb, job.output_limit, timeout=max(1, int(-(-job.timeout // 1))),
+                interrupt_on_timeout=True, iopub_timeout=_IOPUB_GRACE, raise_on_iopub_timeout=True,
+                startup_timeout=120, shutdown_kernel="immediate", allow_errors=True,
+                record_timing=False, extra_arguments=[],
+            )
+            executor.preprocess(nb, {"metadata": {"path": str(kernel.work)}}, km=kernel.manager)
+        finally:
+            kernel.stop()
         LimitOutput(config=config).preprocess(nb, {})
         ignore = IgnorePattern(config=config)
         if ignore.enabled:
             ignore.preprocess(nb, {})
     outcome.notebook = nb
-    outcome.flags += _execution_flags(nb, executor, kdir / "report.txt", name, job)
-    untrusted = _untrusted_cells(executor, kdir / "report.txt", outcome) if executor else set()
+    outcome.flags += _execution_flags(nb, executor, report, name, job)
+    untrusted = _untrusted_cells(executor, report, outcome) if executor else set()
     messages = {cell.grade_id: assertion_messages(cell.source) for cell in master_nb.grade_cells}
 
     cells_by_id: dict[str, NotebookNode] = {}
@@ -1796,7 +1384,7 @@ def _execution_flags(
                 kind = {"open": "file_access", "sqlite3.connect": "file_access"}.get(
                     item.split(":")[0], "file_access" if item.startswith(("os.", "shutil.")) else "sandbox"
                 )
-                if item.split(":")[0] in _PROCESS_EVENTS:
+                if item.split(":")[0] in PROCESS_EVENTS:
                     kind = "process"
                 verb = {"denied": "was denied", "noted": "was noticed", "replayed": "was ignored"}[event]
                 flags.append(Flag(kind, f"{item} {verb} while grading {name}"))
@@ -1848,9 +1436,13 @@ def _untrusted_cells(executor: Any, report: Path, outcome: _NotebookOutcome) -> 
 
 
 def _worker_init(address_space_mb: int) -> None:
-    """Worker start-up: own session (Ctrl-C reaches only the parent) and a memory cap."""
+    """Worker start-up: own session (Ctrl-C reaches only the parent), a memory cap, a kernel pool."""
+    import faulthandler
     import resource
+    from multiprocessing.util import Finalize
 
+    global _POOL
+    faulthandler.disable()  # a crashing worker is the submission's recorded failure, not a dump
     with contextlib.suppress(OSError):
         os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -1861,6 +1453,8 @@ def _worker_init(address_space_mb: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    _POOL = _KernelPool()
+    Finalize(_POOL, _POOL.close, exitpriority=10)  # stop the spare kernel when the worker exits
 
 
 def grade_submission(job: GradingJob) -> SubmissionResult:
@@ -1901,13 +1495,11 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
     from mgcourse.grading import load_config
 
     config = load_config(Path(job.root))
-    work, out = jobdir / "work", jobdir / "out"
-    for folder in (work, out):
-        folder.mkdir(parents=True, exist_ok=True)
+    out = jobdir / "out"
+    out.mkdir(parents=True, exist_ok=True)
     for relative, source in job.master.data_files:
-        for folder in (work, out):
-            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, folder / relative)
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, out / relative)
     submitted = Path(job.submission)
     flags: list[Flag] = []
     files = _walk(submitted)
@@ -1927,7 +1519,7 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
     used = {path for path in paths.values() if path is not None}
     extras = [
         p.relative_to(submitted).as_posix() for p in files
-        if p.is_file() and not p.is_symlink() and p not in used and p.name != "timestamp.txt"
+        if p.is_file() and not p.is_symlink() and p not in used and p.name not in _EXCHANGE_FILES
         and ".ipynb_checkpoints" not in p.parts
     ]
     if extras:
@@ -2151,7 +1743,10 @@ def load_master(assignment: str, root: Path, config: Config | None = None) -> Ma
 
 def _deny_list(root: Path, config: Config) -> tuple[str, ...]:
     paths = _course_paths(root, config)
-    deny = [paths["source"], paths["grading"], root / "tests", root / ".git"]
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    # the runtime folder holds the connection files (keys) of every other Jupyter kernel
+    deny = [paths["source"], paths["grading"], root / "tests", root / ".git", Path(jupyter_runtime_dir())]
     package_repo = Path(__file__).resolve().parents[2]  # the course repository, if installed from it
     if (package_repo / "nbgrader_config.py").is_file():
         deny += [package_repo / name for name in ("solutions", "grading", "tests", ".git")]
@@ -2244,11 +1839,42 @@ def _store(result: SubmissionResult, gradebook: Any, root: Path, config: Config)
             notebook, grade_id = key.split("/", 1)
             comment = gradebook.find_comment(grade_id, notebook, result.assignment, result.student)
             comment.auto_comment = text
+        _late_penalties(result, gradebook, config)
         gradebook.db.commit()
     except BaseException:
         gradebook.db.rollback()
         raise
     _write_record(result, record)
+
+
+def _late_penalties(result: SubmissionResult, gradebook: Any, config: Config) -> None:
+    """Apply the course's late-submission policy, as nbgrader's ``AssignLatePenalties`` does.
+
+    The penalty of each notebook comes from the configured plugin (by default
+    nbgrader's ``LateSubmissionPlugin``, whose ``penalty_method`` is ``none``
+    or ``zero``), is clipped to ``[0, notebook score]``, and is reset to none
+    when the submission is on time. ``result`` gets the totals.
+    """
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    submission = gradebook.find_submission(result.assignment, result.student)
+    gradebook.db.flush()
+    gradebook.db.expire(submission)
+    seconds = float(submission.total_seconds_late or 0.0)
+    assigner = AssignLatePenalties(config=config)
+    assigner.init_plugin()
+    total = 0.0
+    for notebook in submission.notebooks:
+        gradebook.db.expire(notebook)
+        notebook.late_submission_penalty = None
+        if seconds > 0:
+            penalty = assigner.plugin_inst.late_submission_penalty(result.student, notebook.score, seconds)
+            if penalty is not None:
+                penalty = min(max(float(penalty), 0.0), float(notebook.score))
+                notebook.late_submission_penalty = penalty
+                total += penalty
+    result.seconds_late = seconds
+    result.late_penalty = total
 
 
 def _failed(job: GradingJob, reason: str) -> SubmissionResult:
@@ -2271,6 +1897,21 @@ def _kill_pool(executor: Any) -> None:
             process.kill()
 
 
+def _start_method() -> str:
+    """How to start grading workers: ``fork`` when it is safe, else ``spawn``.
+
+    A forked worker starts at once with nbgrader already imported (a spawned
+    one spends seconds importing it), but forking is safe only from a process
+    with a single thread: a lock held by another thread would stay locked in
+    the child forever.
+    """
+    import multiprocessing
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 def _pool_pass(
     jobs: Sequence[GradingJob], workers: int, address_space_mb: int,
     on_broken: Callable[[GradingJob], None] | None,
@@ -2285,7 +1926,7 @@ def _pool_pass(
 
     executor = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(jobs))),
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=multiprocessing.get_context(_start_method()),
         initializer=_worker_init,
         initargs=(address_space_mb,),
     )
@@ -2442,10 +2083,3 @@ def grade_assignment(
             shutil.rmtree(scratch, ignore_errors=True)
     return results
 
-
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["kernel"]:
-        kernel_main(sys.argv[2:])
-    else:
-        print("usage: python -m mgcourse.autograde kernel -f CONNECTION_FILE", file=sys.stderr)
-        raise SystemExit(2)

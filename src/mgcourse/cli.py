@@ -79,17 +79,25 @@ def _parser() -> argparse.ArgumentParser:
             the assignment is recorded in the gradebook (grading needs that).
 
             The generated files are searched for every line of the solutions and hidden
-            tests first; if anything would leak, nothing is written and the command
-            exits with status 1. Otherwise it lists the files added, changed and unchanged."""),
+            tests first; if anything would leak, nothing is written (neither exercises/
+            nor the gradebook) and the command exits with status 1. Otherwise it lists
+            the files added, changed and unchanged.
+
+            With --duedate the due date is recorded too; submissions handed in later are
+            then penalised when graded, by the course's late-submission policy
+            (c.LateSubmissionPlugin.penalty_method in nbgrader_config.py)."""),
         epilog="examples:\n  mgcourse release                  every assignment in solutions/\n"
-        "  mgcourse release assignment1 assignment2",
+        "  mgcourse release assignment1 assignment2\n"
+        "  mgcourse release assignment1 --duedate '2026-12-01 17:00'",
     )
     release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                          help="assignment names (default: every folder in solutions/)")
+    release.add_argument("--duedate", default=None, metavar="WHEN",
+                         help="due date, e.g. '2026-12-01 17:00' (UTC) or '2026-12-01T17:00+01:00'")
 
     collect = commands.add_parser(
         "collect", formatter_class=_formatter,
-        help="copy submissions from a folder or an LMS zip into grading/submitted/",
+        help="copy submissions from a folder, an LMS zip or nbgrader's exchange into grading/submitted/",
         description=textwrap.dedent("""\
             Copy submissions into grading/submitted/<student>/<assignment>/.
 
@@ -101,14 +109,26 @@ def _parser() -> argparse.ArgumentParser:
 
             The newest upload of each file wins and its time goes to timestamp.txt.
             Unsafe archive entries (absolute paths, .., links, huge files) are skipped.
+
+            Without SOURCE, --exchange takes what students submitted through nbgrader's
+            exchange on a JupyterHub (the newest submission of each student, with its
+            time), from the course's Exchange.root or the folder given.
+
             Prints what was collected and what was skipped, and why."""),
         epilog="examples:\n  mgcourse collect assignment1 ~/Downloads/submissions.zip\n"
         "  mgcourse collect assignment1 ./handed-in/\n"
+        "  mgcourse collect assignment1 --exchange\n"
+        "  mgcourse collect assignment1 --exchange /srv/nbgrader/exchange\n"
         "  mgcourse collect assignment1 dl.zip --pattern "
         "'.*/(?P<student_id>[a-z]+)-(?P<file_id>.*)'",
     )
     collect.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
-    collect.add_argument("source", type=Path, metavar="SOURCE", help="folder or .zip archive")
+    collect.add_argument("source", type=Path, nargs="?", default=None, metavar="SOURCE",
+                         help="folder or .zip archive")
+    collect.add_argument(
+        "--exchange", nargs="?", type=Path, const=True, default=None, metavar="DIR",
+        help="collect from nbgrader's exchange instead (default folder: Exchange.root of the course)",
+    )
     collect.add_argument(
         "--pattern", metavar="REGEX", default=None,
         help="named-group regular expression for LMS file names (default: the course's "
@@ -211,8 +231,13 @@ def _release(args: argparse.Namespace, root: Path) -> int:
     for name in names:
         _check_assignment(root, name)
     status = OK
+    if args.duedate is not None and len(args.assignments) != 1:
+        raise _UsageError("--duedate needs exactly one ASSIGNMENT")
     for name in names:
-        report = release_checked(name, root)
+        try:
+            report = release_checked(name, root, duedate=args.duedate)
+        except ValueError as error:
+            raise _UsageError(str(error)) from None
         if report.leaks:
             status = PROBLEMS
             print(f"{name}: REFUSED, the student version would show solution or hidden-test text:",
@@ -229,19 +254,30 @@ def _release(args: argparse.Namespace, root: Path) -> int:
             if files
         ]
         print(f"{name}: {'; '.join(summary) or 'no files'} -> {report.dest}")
+        if args.duedate is not None:
+            print(f"{name}: due {args.duedate}")
     return status
 
 
 def _collect(args: argparse.Namespace, root: Path) -> int:
-    from mgcourse.grading import collect
+    from mgcourse.grading import collect, collect_exchange
 
     _check_assignment(root, args.assignment)
-    if not args.source.exists():
-        raise _UsageError(f"SOURCE {args.source}: no such file or folder")
-    try:
-        report = collect(args.assignment, args.source, root, named_regexp=args.pattern)
-    except ValueError as error:
-        raise _UsageError(str(error)) from None
+    if (args.source is None) == (args.exchange is None):
+        raise _UsageError("give either SOURCE (a folder or .zip) or --exchange, not both")
+    if args.exchange is not None:
+        folder = None if args.exchange is True else Path(args.exchange)
+        try:
+            report = collect_exchange(args.assignment, root, exchange=folder)
+        except FileNotFoundError as error:
+            raise _UsageError(str(error)) from None
+    else:
+        if not args.source.exists():
+            raise _UsageError(f"SOURCE {args.source}: no such file or folder")
+        try:
+            report = collect(args.assignment, args.source, root, named_regexp=args.pattern)
+        except ValueError as error:
+            raise _UsageError(str(error)) from None
     for student, files, status in report.collected:
         print(f"collected {student}: {', '.join(files)} ({status})")
     for item, reason in report.skipped:
@@ -275,6 +311,8 @@ def _describe(result: object) -> str:
     if reviews:
         more = f" (+{len(reviews) - 2} more)" if len(reviews) > 2 else ""
         return "FLAGGED: " + "; ".join(reviews[:2]) + more
+    if result.late_penalty > 0:
+        return f"graded; {result.seconds_late / 3600:.1f} h late, {result.late_penalty:g} points off"
     return "graded"
 
 

@@ -24,7 +24,6 @@ References
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import copy
 import datetime
@@ -59,12 +58,13 @@ __all__ = [
     "autograde",
     "cell_scores",
     "collect",
+    "collect_exchange",
     "course_root",
     "fill_from_master",
     "find_leaks",
     "leak_snippets",
     "load_config",
-    "main",
+    "parse_duedate",
     "release",
     "release_checked",
 ]
@@ -219,7 +219,9 @@ def _coursedir(config: Config, assignment: str, student: str = ".") -> Any:
     return coursedir
 
 
-def release(assignment: str, root: Path, *, dest: Path | None = None) -> Path:
+def release(
+    assignment: str, root: Path, *, dest: Path | None = None, db_url: str | None = None
+) -> Path:
     """Regenerate the student version of an assignment from its master.
 
     Runs nbgrader's ``GenerateAssignment`` in-process: solutions are replaced
@@ -236,6 +238,8 @@ def release(assignment: str, root: Path, *, dest: Path | None = None) -> Path:
     dest : pathlib.Path, optional
         Folder to write the student version to, replacing its contents.
         Defaults to ``<root>/exercises/<assignment>``.
+    db_url : str, optional
+        Gradebook to record the assignment in (default: the course's).
 
     Returns
     -------
@@ -257,7 +261,7 @@ def release(assignment: str, root: Path, *, dest: Path | None = None) -> Path:
     from nbgrader.converters import GenerateAssignment
 
     root = Path(root).resolve()
-    config = load_config(root)
+    config = load_config(root, db_url)
     source = root / str(config.CourseDirectory.source_directory) / assignment
     if not any(source.glob("*.ipynb")):
         raise FileNotFoundError(f"assignment = {assignment!r}: no notebook in {source}")
@@ -517,13 +521,36 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-def release_checked(assignment: str, root: Path) -> ReleaseReport:
+def parse_duedate(text: str) -> datetime.datetime:
+    """Read a due date such as ``2026-12-01 17:00`` or ``2026-12-01T17:00:00+01:00``.
+
+    A time without a zone is taken as UTC, as nbgrader does.
+
+    Raises
+    ------
+    ValueError
+        Naming the text and the expected form.
+    """
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text)  # type: ignore[no-any-return]
+    except (ValueError, OverflowError, TypeError):
+        raise ValueError(
+            f"due date = {text!r} is not a date and time; expected for example "
+            "'2026-12-01 17:00' (UTC) or '2026-12-01T17:00:00+01:00'"
+        ) from None
+
+
+def release_checked(assignment: str, root: Path, *, duedate: str | None = None) -> ReleaseReport:
     """Regenerate ``exercises/<assignment>``, refusing if anything secret would leak.
 
-    The student version is generated into a temporary folder with :func:`release`
-    (which also records the assignment in the gradebook), searched with
-    :func:`find_leaks` for every line of the masters' solutions and hidden tests,
-    and only then copied over the release folder.
+    The student version is first generated into a temporary folder against a
+    throw-away gradebook and searched with :func:`find_leaks` for every line of
+    the masters' solutions and hidden tests. Only if nothing leaks is it
+    generated again with :func:`release` against the course's gradebook (which
+    records the assignment, as grading needs) and copied over the release
+    folder: a refused release changes neither ``exercises/`` nor the gradebook.
 
     Parameters
     ----------
@@ -531,30 +558,45 @@ def release_checked(assignment: str, root: Path) -> ReleaseReport:
         Assignment name (a folder under ``solutions/``).
     root : pathlib.Path
         Course directory.
+    duedate : str, optional
+        Due date to record in the gradebook (see :func:`parse_duedate`); late
+        submissions are then penalised by the course's late-submission policy
+        when graded. Without it, the recorded due date is left as it is.
 
     Returns
     -------
     ReleaseReport
         Files added, changed, unchanged and removed; if ``leaks`` is not empty
-        the release folder was left untouched.
+        the release folder and the gradebook were left untouched.
 
     Raises
     ------
     FileNotFoundError
         If ``solutions/<assignment>`` holds no notebook.
+    ValueError
+        If ``duedate`` cannot be read.
     GradingError
         If nbgrader fails.
     """
+    from nbgrader.api import Gradebook
+
+    due = parse_duedate(duedate) if duedate is not None else None
     root = Path(root).resolve()
     config = load_config(root)
     source = root / str(config.CourseDirectory.source_directory) / assignment
     dest = root / str(config.CourseDirectory.release_directory) / assignment
     report = ReleaseReport(assignment, dest=dest)
     with tempfile.TemporaryDirectory(prefix="mgcourse-release-") as tmp:
-        generated = release(assignment, root, dest=Path(tmp) / assignment)
-        report.leaks = find_leaks(generated, sorted(source.glob("*.ipynb")))
+        trial = release(assignment, root, dest=Path(tmp) / "trial" / assignment,
+                        db_url=f"sqlite:///{Path(tmp) / 'trial.db'}")
+        report.leaks = find_leaks(trial, sorted(source.glob("*.ipynb")))
         if report.leaks:
             return report
+        generated = release(assignment, root, dest=Path(tmp) / assignment)
+        if due is not None:
+            directory = config.CourseDirectory
+            with Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook:
+                gradebook.update_or_create_assignment(assignment, duedate=due)
         new, old = _files(generated), _files(dest)
         report.added = sorted(new - old)
         report.removed = sorted(old - new)
@@ -834,57 +876,74 @@ def collect(
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point: ``python -m mgcourse.grading {release,autograde} ...``.
+def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = None) -> CollectReport:
+    """Collect the submissions students handed in through nbgrader's exchange.
+
+    On a JupyterHub with nbgrader's exchange, students submit from the
+    Assignments tab (or ``nbgrader submit``); each submission lands in
+    ``<exchange>/<course_id>/inbound/<student>+<assignment>+<time>+<random>/``.
+    nbgrader's ``ExchangeCollect`` picks each student's newest submission (or,
+    with ``ExchangeCollect.before_duedate``, the newest before the due date);
+    its files then go through :func:`collect`, with the same checks, and the
+    exchange's ``timestamp.txt`` comes along, so late submissions are known.
 
     Parameters
     ----------
-    argv : sequence of str, optional
-        Arguments without the program name; defaults to ``sys.argv[1:]``.
+    assignment : str
+        Assignment name.
+    root : pathlib.Path
+        Course directory (its ``nbgrader_config.py`` names ``CourseDirectory.course_id``
+        and, with ``Exchange.root``, the exchange folder).
+    exchange : pathlib.Path, optional
+        Exchange folder; defaults to the course's ``Exchange.root``.
 
     Returns
     -------
-    int
-        Exit status: 0 on success, 1 if nbgrader failed.
+    CollectReport
+        As :func:`collect`; a submission whose folder is not owned by the
+        student it claims to be from gets a warning.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the exchange has no inbound folder for the course, or it cannot be read.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m mgcourse.grading",
-        description="Generate student versions and autograde mgcourse assignments with nbgrader.",
-    )
-    parser.add_argument(
-        "--root", type=Path, default=None, help="course directory (default: found automatically)"
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    rel = commands.add_parser("release", help="regenerate exercises/<assignment> from solutions/")
-    rel.add_argument("assignment", help="assignment name, e.g. assignment1")
-    rel.add_argument("--dest", type=Path, default=None, help="write here instead of exercises/")
-    grade = commands.add_parser("autograde", help="autograde grading/submitted/*/<assignment>")
-    grade.add_argument("assignment", help="assignment name, e.g. assignment1")
-    grade.add_argument("--student", default="*", help="student id (default: all)")
-    args = parser.parse_args(argv)
+    import pwd
 
-    root = args.root if args.root is not None else course_root()
+    from nbgrader.auth import Authenticator
+    from nbgrader.exchange import ExchangeError
+    from nbgrader.exchange.default import ExchangeCollect
+
+    root = Path(root).resolve()
+    config = load_config(root)
+    if exchange is not None:
+        config.Exchange.root = str(exchange)
+    coursedir = _coursedir(config, assignment, student="")
+    selector = ExchangeCollect(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
+    selector.log = logging.getLogger("mgcourse.collect")
     try:
-        if args.command == "release":
-            out = release(args.assignment, root, dest=args.dest)
-            print(f"wrote the student version of {args.assignment} to {out}")
-        else:
-            autograde(args.assignment, root, student=args.student)
-            submitted = Path(root) / str(load_config(root).CourseDirectory.submitted_directory)
-            for student_dir in sorted(submitted.glob("*")):
-                if (
-                    args.student in ("*", student_dir.name)
-                    and (student_dir / args.assignment).is_dir()
-                ):
-                    scores = cell_scores(args.assignment, student_dir.name, root)
-                    total = sum(score for score, _ in scores.values())
-                    maximum = sum(top for _, top in scores.values())
-                    print(f"{student_dir.name}: {total:g} / {maximum:g}")
-    except (GradingError, FileNotFoundError) as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        selector.init_src()
+    except ExchangeError as error:
+        raise FileNotFoundError(f"exchange = {str(selector.root)!r}: {error}") from None
+    warnings: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="mgcourse-exchange-") as tmp:
+        tree = Path(tmp)
+        for record in selector.src_records:
+            folder = Path(selector.inbound_path) / str(record["filename"])
+            student = str(record["username"])
+            try:
+                owner = pwd.getpwuid(folder.stat().st_uid).pw_name
+            except (KeyError, OSError):
+                owner = "an unknown user"
+            if owner not in (student, pwd.getpwuid(os.getuid()).pw_name):
+                warnings.append(f"{student}: the submission {folder.name} is owned by {owner}")
+            if not _STUDENT_ID.fullmatch(student):
+                skipped.append((folder.name, f"{student!r} is not a valid student id"))
+                continue
+            shutil.copytree(folder, tree / student, symlinks=True,
+                            ignore=shutil.ignore_patterns(*_IGNORED_NAMES))
+        report = collect(assignment, tree, root)
+    report.warnings = warnings + report.warnings
+    report.skipped = skipped + report.skipped
+    return report

@@ -95,10 +95,10 @@ def grade_rows(assignment: str, root: Path) -> tuple[Master, list[GradeRow], dic
         for submission in gradebook.assignment_submissions(assignment):
             student = str(submission.student.id)
             duedate = submission.duedate
-            row = GradeRow(
-                student, assignment, float(submission.score), float(submission.max_score),
-                raw_score=float(submission.score) + float(submission.late_submission_penalty or 0),
-                late_submission_penalty=float(submission.late_submission_penalty or 0),
+            raw, penalty = float(submission.score), float(submission.late_submission_penalty or 0)
+            row = GradeRow(  # the scores as nbgrader's export has them
+                student, assignment, max(0.0, raw - penalty), float(submission.max_score),
+                raw_score=raw, late_submission_penalty=penalty,
                 timestamp=None if submission.timestamp is None else str(submission.timestamp),
                 duedate=None if duedate is None else str(duedate),
             )
