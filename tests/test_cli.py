@@ -384,6 +384,11 @@ def test_late_submissions_get_the_courses_penalty(capsys: pytest.CaptureFixture[
     assert (late["raw_score"], late["late_submission_penalty"], late["score"]) == ("3", "3", "0")
     assert late["duedate"].startswith("2026-12-01 17:00")
     assert (rows["early"]["raw_score"], rows["early"]["score"]) == ("3", "3")
+    run(capsys, "--root", root, "feedback", ASSIGNMENT)
+    page = root / "grading" / "feedback" / "{}" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    late_page = Path(str(page).format("late")).read_text(encoding="utf-8")
+    assert "Handed in 2.0 h after the due date: 3 points off, 0 / 3 after the late penalty." in late_page
+    assert "due date" not in Path(str(page).format("early")).read_text(encoding="utf-8")
 
 
 def test_default_pattern_is_nbgraders_documented_one() -> None:

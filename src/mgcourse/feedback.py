@@ -324,6 +324,12 @@ def feedback_html(
         f"<p>Student: <strong>{esc(result.student)}</strong></p>",
         f'<p class="score">Score: {total:g} / {maximum:g}</p>',
     ]
+    if result.late_penalty > 0:
+        parts.append(
+            f"<p>Handed in {result.seconds_late / 3600:.1f} h after the due date: "
+            f"{result.late_penalty:g} points off, {max(total - result.late_penalty, 0.0):g} / "
+            f"{maximum:g} after the late penalty.</p>"
+        )
     if result.needs_review:
         parts.append(
             "<p><strong>Your submission has been flagged for review by the instructor;</strong> "
