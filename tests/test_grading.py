@@ -168,6 +168,20 @@ def test_load_config_db_url_from_environment_and_argument(
     assert (tmp_path / "arg").is_dir()
 
 
+def test_load_config_reads_jupyters_config_folders_first(
+    tiny_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = tmp_path / "etc-jupyter"  # stands for /etc/jupyter on a hub
+    hub.mkdir()
+    (hub / "nbgrader_config.py").write_text(
+        'c = get_config()  # noqa: F821\nc.Exchange.root = "/srv/nbgrader/exchange"\n'
+        'c.CourseDirectory.course_id = "not-this-one"\n', encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(hub))
+    config = load_config(tiny_course)
+    assert config.Exchange.root == "/srv/nbgrader/exchange"
+    assert config.CourseDirectory.course_id == "mgcourse"  # the course's own file wins
+
+
 def test_load_config_returns_a_fresh_config(tiny_course: Path) -> None:
     first = load_config(tiny_course)
     first.CourseDirectory.release_directory = "changed"

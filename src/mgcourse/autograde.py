@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from traitlets.config import Config
 
 __all__ = [
+    "EXCHANGE_FILES",
     "KERNEL_NAME",
     "WORKER_HEADROOM_MB",
     "CellResult",
@@ -561,8 +562,9 @@ def submission_digest(folder: Path) -> str:
 # ======================================================================= the worker
 
 
-#: Files that collecting (or nbgrader's exchange) adds to a submission.
-_EXCHANGE_FILES: Final = ("timestamp.txt", "submission_secret.txt")
+#: Files that collecting (or nbgrader's exchange) adds to a submission; they travel with
+#: it to the autograded and feedback folders, where ``nbgrader release_feedback`` needs them.
+EXCHANGE_FILES: Final = ("timestamp.txt", "submission_secret.txt")
 #: Largest notebook file the worker reads [bytes].
 _MAX_NOTEBOOK_BYTES: Final = 50 * 1024 * 1024
 #: Exception names the executor writes into cells it could not run normally.
@@ -1501,6 +1503,9 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, out / relative)
     submitted = Path(job.submission)
+    for name in EXCHANGE_FILES:
+        if (submitted / name).is_file() and not (submitted / name).is_symlink():
+            shutil.copyfile(submitted / name, out / name)
     flags: list[Flag] = []
     files = _walk(submitted)
     notebooks = {p.name: p for p in sorted(submitted.glob("*.ipynb")) if p.is_file() and not p.is_symlink()}
@@ -1519,7 +1524,7 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
     used = {path for path in paths.values() if path is not None}
     extras = [
         p.relative_to(submitted).as_posix() for p in files
-        if p.is_file() and not p.is_symlink() and p not in used and p.name not in _EXCHANGE_FILES
+        if p.is_file() and not p.is_symlink() and p not in used and p.name not in EXCHANGE_FILES
         and ".ipynb_checkpoints" not in p.parts
     ]
     if extras:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from mgcourse.autograde import (
+    EXCHANGE_FILES,
     CellResult,
     Flag,
     Master,
@@ -432,6 +434,7 @@ def generate_feedback(
     snippets = {line for path in sorted(source.glob("*.ipynb")) for line in leak_snippets(path)}
     markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
     feedback = root / str(config.CourseDirectory.feedback_directory)
+    autograded = root / str(config.CourseDirectory.autograded_directory)
     written: dict[str, Path] = {}
     for student, record in sorted(records.items()):
         if record.outcome == "failed" or (students is not None and student not in students):
@@ -447,5 +450,9 @@ def generate_feedback(
         path = feedback / student / assignment / f"{assignment}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")
+        graded = autograded / student / assignment
+        for name in EXCHANGE_FILES:  # nbgrader release_feedback finds the student by these
+            if (graded / name).is_file():
+                shutil.copyfile(graded / name, path.parent / name)
         written[student] = path
     return written

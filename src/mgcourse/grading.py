@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import nbformat
+from jupyter_core.paths import jupyter_config_path
 from nbformat import NotebookNode
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -133,6 +134,12 @@ def _ensure_sqlite_folder(db_url: str) -> None:
 def load_config(root: Path, db_url: str | None = None) -> Config:
     """Load the course's nbgrader configuration.
 
+    As nbgrader's own commands do, ``nbgrader_config.py`` files in Jupyter's
+    configuration folders (``jupyter --paths``: for example
+    ``/etc/jupyter``, ``~/.jupyter`` and ``$JUPYTER_CONFIG_PATH``) are read first,
+    so a hub-wide setting such as ``c.Exchange.root`` applies; the course's own
+    file is read last and wins.
+
     Parameters
     ----------
     root : pathlib.Path
@@ -165,7 +172,11 @@ def load_config(root: Path, db_url: str | None = None) -> Config:
     saved = os.environ.get("MGCOURSE_COURSE_ROOT")
     os.environ["MGCOURSE_COURSE_ROOT"] = str(root)
     try:
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+        config = Config()
+        for folder in reversed(jupyter_config_path()):  # the most general first
+            if (Path(folder) / CONFIG_FILE).is_file() and Path(folder).resolve() != root:
+                config.merge(PyFileConfigLoader(CONFIG_FILE, path=folder).load_config())
+        config.merge(PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config())
     finally:
         if saved is None:
             del os.environ["MGCOURSE_COURSE_ROOT"]
