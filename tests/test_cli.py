@@ -160,8 +160,11 @@ def test_release_refuses_to_leak_and_writes_nothing(capsys: pytest.CaptureFixtur
 def _gradebook_assignments(root: Path) -> list[str]:
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}", "mgcourse") as gradebook:
-        return [str(a.name) for a in gradebook.assignments]
+    from mgcourse.grading import _scripts_on_path
+
+    # a new gradebook runs nbgrader's `alembic` from PATH
+    with _scripts_on_path(), Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}", "mgcourse") as gb:
+        return [str(a.name) for a in gb.assignments]
 
 
 @pytest.mark.nbgrader
@@ -172,6 +175,7 @@ def test_a_refused_release_leaves_the_gradebook_alone(
     status, _, err = run(capsys, "--root", course, "release", ASSIGNMENT)
     assert status == 1 and "REFUSED" in err
     assert not (course / "exercises" / ASSIGNMENT).exists()
+    assert not (course / "grading" / "gradebook.db").exists()  # not even created
     assert _gradebook_assignments(course) == []  # nothing to grade against
     (course / "solutions" / ASSIGNMENT / "hint.txt").unlink()
     status, _, _ = run(capsys, "--root", course, "release", ASSIGNMENT)
