@@ -673,6 +673,14 @@ def _sandbox_processes() -> set[int]:
     return found
 
 
+def _assert_no_new_sandboxes(before: set[int], seconds: float = 10) -> None:
+    """No sandboxed kernel beyond ``before`` is still running (after a grace period)."""
+    deadline = time.monotonic() + seconds
+    while _sandbox_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sandbox_processes() - before == set()
+
+
 def test_the_kernel_pool_starts_the_next_kernel_ahead_and_uses_each_once(tmp_path: Path) -> None:
     from jupyter_core.utils import run_sync
 
@@ -698,10 +706,7 @@ def test_the_kernel_pool_starts_the_next_kernel_ahead_and_uses_each_once(tmp_pat
             assert not run_sync(kernel.manager.is_alive)()
     finally:
         pool.close()
-    deadline = time.monotonic() + 10
-    while _sandbox_processes() - before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _sandbox_processes() - before == set()  # nothing left running
+    _assert_no_new_sandboxes(before)
 
 
 def test_workers_fork_only_from_a_single_threaded_process() -> None:
@@ -721,10 +726,7 @@ def test_no_kernel_outlives_grading(small_course: Path) -> None:
     before = _sandbox_processes()
     results = grade_assignment(ASSIGNMENT, small_course, options=OPTIONS)
     assert {r.student: r.score for r in results} == EXPECTED
-    deadline = time.monotonic() + 10
-    while _sandbox_processes() - before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _sandbox_processes() - before == set()
+    _assert_no_new_sandboxes(before)
 
 
 @pytest.mark.nbgrader

@@ -5,10 +5,10 @@ several worker processes (a ``ProcessPoolExecutor``). Every submission is graded
 in a private folder outside the course, by a fresh kernel (each worker starts
 the next one while the current notebook runs) that runs with a memory cap, a
 CPU-time cap, a per-cell time limit and an audit hook that denies reading the
-course's solutions, the gradebook and the other submissions. Workers never touch the gradebook: they return a
-:class:`SubmissionResult` and the parent process alone writes the grades, one
-transaction per submission, so an interrupted run loses nothing and a second run
-resumes where the first stopped.
+course's solutions, the gradebook and the other submissions. Workers never touch
+the gradebook: they return a :class:`SubmissionResult` and the parent process
+alone writes the grades, one transaction per submission, so an interrupted run
+loses nothing and a second run resumes where the first stopped.
 
 The worker runs the same steps as nbgrader's ``Autograde`` converter, built from
 nbgrader's own pieces (``DeduplicateIds``, ``Execute``, ``LimitOutput``,
@@ -1103,7 +1103,7 @@ class _Kernel:
     specification, log and report.
     """
 
-    key: str
+    settings: Mapping[str, Any]  # as given to :meth:`start`, without the paths
     folder: Path
     manager: Any  # jupyter_client.AsyncKernelManager
 
@@ -1156,14 +1156,23 @@ class _Kernel:
         )
         with open(kdir / "kernel.log", "ab") as log:
             run_sync(manager.start_kernel)(cwd=str(work), stdout=log, stderr=log)
-        return cls(json.dumps(settings, sort_keys=True), folder, manager)
+        return cls(dict(settings), folder, manager)
+
+    def alive(self) -> bool:
+        """True while the kernel process runs."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.manager.is_alive)())
+        except Exception:
+            return False
 
     def stop(self) -> None:
         """Kill the kernel if it still runs (idempotent)."""
         from jupyter_core.utils import run_sync
 
         with contextlib.suppress(Exception):
-            if run_sync(self.manager.is_alive)():
+            if self.alive():
                 run_sync(self.manager.shutdown_kernel)(now=True)
         with contextlib.suppress(Exception):
             run_sync(self.manager.cleanup_resources)()
@@ -1189,17 +1198,15 @@ class _KernelPool:
         return _Kernel.start(settings, scratch / f"kernel-{os.getpid()}-{self._count:05d}")
 
     def take(self, settings: Mapping[str, Any], scratch: Path, *, ahead: bool) -> _Kernel:
-        """A started kernel for ``settings``; with ``ahead``, start the next one too."""
-        key = json.dumps(settings, sort_keys=True)
-        spare, self._spare = self._spare, None
-        kernel: _Kernel | None = None
-        if spare is not None and spare.key == key and spare.folder.parent == scratch:
-            from jupyter_core.utils import run_sync
+        """A started kernel for ``settings``; with ``ahead``, start the next one too.
 
-            with contextlib.suppress(Exception):
-                if run_sync(spare.manager.is_alive)():
-                    kernel = spare
-        if kernel is None:
+        ``settings`` name the scratch folder among the denied paths, so a spare
+        started for another grading run is never used.
+        """
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.settings == settings and spare.alive():
+            kernel = spare
+        else:
             if spare is not None:
                 spare.stop()
             kernel = self._start(settings, scratch)
@@ -1747,9 +1754,9 @@ def load_master(assignment: str, root: Path, config: Config | None = None) -> Ma
 
 
 def _deny_list(root: Path, config: Config) -> tuple[str, ...]:
-    paths = _course_paths(root, config)
     from jupyter_core.paths import jupyter_runtime_dir
 
+    paths = _course_paths(root, config)
     # the runtime folder holds the connection files (keys) of every other Jupyter kernel
     deny = [paths["source"], paths["grading"], root / "tests", root / ".git", Path(jupyter_runtime_dir())]
     package_repo = Path(__file__).resolve().parents[2]  # the course repository, if installed from it

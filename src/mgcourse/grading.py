@@ -606,7 +606,7 @@ def release_checked(assignment: str, root: Path, *, duedate: str | None = None) 
         generated = release(assignment, root, dest=Path(tmp) / assignment)
         if due is not None:
             directory = config.CourseDirectory
-            with Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook:
+            with _scripts_on_path(), Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook:
                 gradebook.update_or_create_assignment(assignment, duedate=due)
         new, old = _files(generated), _files(dest)
         report.added = sorted(new - old)
@@ -936,6 +936,7 @@ def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = Non
         selector.init_src()
     except ExchangeError as error:
         raise FileNotFoundError(f"exchange = {str(selector.root)!r}: {error}") from None
+    me = pwd.getpwuid(os.getuid()).pw_name  # submissions owned by the instructor are not suspicious
     warnings: list[str] = []
     skipped: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="mgcourse-exchange-") as tmp:
@@ -947,7 +948,7 @@ def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = Non
                 owner = pwd.getpwuid(folder.stat().st_uid).pw_name
             except (KeyError, OSError):
                 owner = "an unknown user"
-            if owner not in (student, pwd.getpwuid(os.getuid()).pw_name):
+            if owner not in (student, me):
                 warnings.append(f"{student}: the submission {folder.name} is owned by {owner}")
             if not _STUDENT_ID.fullmatch(student):
                 skipped.append((folder.name, f"{student!r} is not a valid student id"))
