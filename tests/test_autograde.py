@@ -439,13 +439,15 @@ def test_attempts_to_read_the_course_are_denied_and_flagged(hostile: GradedCours
     assert f"sqlite3.connect: {root}/grading/gradebook.db was denied" in denied
     assert "os.listdir" in denied and "subprocess.Popen" in denied
     assert "connection.json was denied" in denied
+    assert "/environ was denied" in denied and "/net/unix was denied" in denied  # other processes, sockets
     nb = nbformat.read(
         str(hostile.root / "grading" / "autograded" / "read_course" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
         as_version=4,
     )
     text = "".join(o.get("text", "") for o in find(nb, "double_solution").outputs)
-    # master, report, connection file, gradebook, listdir .., listdir of the runtime folder, cat
-    assert text.count("blocked: PermissionError") == 7
+    # master, report, connection file, the grader's environment, the socket table, gradebook,
+    # listdir .., listdir of the runtime folder, cat
+    assert text.count("blocked: PermissionError") == 9
     assert "blocked: FileNotFoundError" in text  # ../../.. from the private copy leads nowhere
     assert "BEGIN SOLUTION" not in text
 
@@ -660,6 +662,48 @@ def test_a_worker_that_dies_breaks_no_other_submission(
     assert {s: (r.outcome, r.score) for s, r in results.items() if s != "bomb"} == {
         s: ("graded", score) for s, score in EXPECTED.items()}
     assert _submission_count(small_course, ASSIGNMENT) == {s: 2 for s in EXPECTED}
+
+
+@pytest.mark.nbgrader
+def test_a_kernel_that_dies_on_start_up_is_replaced(
+    small_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A kernel that cannot bind its sockets dies before it runs any code: not the student's fault.
+    transport = autograde._transport
+    starts: list[Path] = []
+
+    def unbindable(kdir: Path) -> dict[str, str]:
+        return {"transport": "ipc", "ip": str(kdir / "no such folder" / "ipc")}
+
+    def first_unbindable(kdir: Path) -> dict[str, str]:
+        starts.append(kdir)
+        if len(starts) == 1:
+            return unbindable(kdir)
+        chosen = transport(kdir)
+        assert chosen["transport"] == "ipc"  # a socket file in the kernel's own folder, not a TCP port
+        return chosen
+
+    monkeypatch.setattr(autograde, "_transport", first_unbindable)
+    # in this process, one submission at a time, so that the patched transport is used
+    monkeypatch.setattr(
+        autograde, "_run_jobs", lambda jobs, options: (autograde.grade_submission(j) for j in jobs)
+    )
+    [ann] = grade_assignment(ASSIGNMENT, small_course, options=OPTIONS, students=["ann"])
+    assert (ann.outcome, ann.score, len(starts)) == ("graded", EXPECTED["ann"], 2)
+
+    monkeypatch.setattr(autograde, "_transport", unbindable)
+    [cat] = grade_assignment(ASSIGNMENT, small_course, options=OPTIONS, students=["cat"])
+    assert cat.outcome == "failed" and cat.error is not None
+    assert "Kernel died before replying to kernel_info" in cat.error
+    assert "ZMQError" in cat.error  # the kernel's own last words, from its log
+
+
+def test_kernel_sockets_are_unguessable_files_in_the_kernels_folder(tmp_path: Path) -> None:
+    first, second = autograde._transport(tmp_path), autograde._transport(tmp_path)
+    assert first["transport"] == "ipc" and Path(first["ip"]).parent == tmp_path
+    assert first["ip"] != second["ip"]
+    # a folder too deep for a Unix socket's path: TCP on the loopback interface
+    assert autograde._transport(tmp_path / ("x" * 100)) == {"transport": "tcp", "ip": "127.0.0.1"}
 
 
 def _sandbox_processes() -> set[int]:

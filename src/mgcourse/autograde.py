@@ -5,7 +5,9 @@ several worker processes (a ``ProcessPoolExecutor``). Every submission is graded
 in a private folder outside the course, by a fresh kernel (each worker starts
 the next one while the current notebook runs) that runs with a memory cap, a
 CPU-time cap, a per-cell time limit and an audit hook that denies reading the
-course's solutions, the gradebook and the other submissions. Workers never touch
+course's solutions, the gradebook and the other submissions. The grader talks to
+each kernel over Unix sockets in the kernel's private folder, so kernels starting
+at the same time never race for a TCP port. Workers never touch
 the gradebook: they return a :class:`SubmissionResult` and the parent process
 alone writes the grades, one transaction per submission, so an interrupted run
 loses nothing and a second run resumes where the first stopped.
@@ -42,6 +44,7 @@ flagged for manual review rather than trusted.
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
 import dataclasses
 import hashlib
@@ -58,6 +61,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -99,6 +103,8 @@ KERNEL_NAME: Final = "mgcourse-sandbox"
 WORKER_HEADROOM_MB: Final = 2048
 #: Seconds the kernel may take to show it stopped after an interrupt.
 _IOPUB_GRACE: Final = 15
+#: How many kernels a notebook may start when one dies before running any code.
+_KERNEL_STARTS: Final = 2
 #: Folder under ``grading/`` holding one JSON record per graded submission.
 RECORDS_DIR: Final = "records"
 _HIDDEN_BEGIN: Final = "### BEGIN HIDDEN TESTS"
@@ -625,6 +631,7 @@ def _executor_class() -> type:
             self.stopped: str | None = None
             self.exit_status: int | None = None
             self.baseline_nonce = secrets.token_hex(8)
+            self.answered = False  # the kernel replied to its first request (no student code ran before)
 
         # -------------------------------------------------------- output limit
 
@@ -705,6 +712,7 @@ def _executor_class() -> type:
             assert self.kc is not None
             msg_id = await ensure_async(self.kc.kernel_info())
             info = await self.async_wait_for_reply(msg_id)
+            self.answered = True
             if info is not None and "language_info" in info["content"]:
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
             await self._snippet(f"__import__('sys').audit('mgcourse.baseline', {self.baseline_nonce!r})")
@@ -1094,6 +1102,26 @@ def _sandbox_settings(job: GradingJob, master_nb: MasterNotebook) -> dict[str, A
     }
 
 
+#: The longest path of a Unix socket that every platform accepts (``sun_path`` is 104–108 bytes).
+_SOCKET_PATH_MAX: Final = 100
+
+
+def _transport(kdir: Path) -> dict[str, str]:
+    """How a kernel and the grader talk: Unix sockets in the kernel's private folder.
+
+    TCP ports are chosen by the grader and bound by the kernel a moment later;
+    with several kernels starting at once, another process can take a port in
+    between and the kernel dies on start-up ("Address already in use"). A
+    socket file in a folder of its own cannot be taken. Its name carries a
+    random part, so it cannot be guessed either. A folder too deep for a
+    socket path falls back to TCP on 127.0.0.1.
+    """
+    ip = str(kdir / f"ipc-{secrets.token_hex(6)}")
+    if len(os.fsencode(ip)) + len("-65535") > _SOCKET_PATH_MAX:
+        return {"transport": "tcp", "ip": "127.0.0.1"}
+    return {"transport": "ipc", "ip": ip}
+
+
 @dataclass
 class _Kernel:
     """A started sandboxed kernel and the private folder it runs in.
@@ -1153,10 +1181,18 @@ class _Kernel:
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kdir / "kernels")]),
             # in the private folder, not Jupyter's runtime folder where other kernels could find it
             connection_file=str(kdir / "connection.json"),
+            **_transport(kdir),
         )
         with open(kdir / "kernel.log", "ab") as log:
             run_sync(manager.start_kernel)(cwd=str(work), stdout=log, stderr=log)
         return cls(dict(settings), folder, manager)
+
+    def log_tail(self) -> str:
+        """The last line the kernel wrote to its log (its error, when it died), or ''."""
+        with contextlib.suppress(OSError):
+            lines = (self.folder / "kernel" / "kernel.log").read_text(errors="replace").splitlines()
+            return next((line.strip()[:200] for line in reversed(lines) if line.strip()), "")
+        return ""
 
     def alive(self) -> bool:
         """True while the kernel process runs."""
@@ -1258,27 +1294,7 @@ def _grade_notebook(
     executor: Any = None
     report = jobdir / "kernel" / name / "report.txt"  # none: no kernel ran
     if any(utils.is_grade(cell) for cell in nb.cells):
-        scratch = Path(job.jobdir).parent
-        settings = _sandbox_settings(job, master_nb)
-        kernel = (
-            _POOL.take(settings, scratch, ahead=True) if _POOL is not None
-            else _Kernel.start(settings, jobdir / "kernel" / name)
-        )
-        report = kernel.report
-        try:
-            for relative, source in job.master.data_files:
-                (kernel.work / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(source, kernel.work / relative)
-            executor = _executor_class()(config=config)
-            executor.prepare(
-                master_nb, job.output_limit, timeout=max(1, int(-(-job.timeout // 1))),
-                interrupt_on_timeout=True, iopub_timeout=_IOPUB_GRACE, raise_on_iopub_timeout=True,
-                startup_timeout=120, shutdown_kernel="immediate", allow_errors=True,
-                record_timing=False, extra_arguments=[],
-            )
-            executor.preprocess(nb, {"metadata": {"path": str(kernel.work)}}, km=kernel.manager)
-        finally:
-            kernel.stop()
+        nb, executor, report = _execute(job, master_nb, nb, jobdir, config)
         LimitOutput(config=config).preprocess(nb, {})
         ignore = IgnorePattern(config=config)
         if ignore.enabled:
@@ -1308,6 +1324,47 @@ def _grade_notebook(
         outcome.cells.append(_cell_result(master, cells_by_id.get(master.grade_id), name,
                                           master.grade_id in untrusted, messages[master.grade_id]))
     return outcome
+
+
+def _execute(
+    job: GradingJob, master_nb: MasterNotebook, nb: NotebookNode, jobdir: Path, config: Config
+) -> tuple[NotebookNode, Any, Path]:
+    """Run a notebook in a sandboxed kernel → (executed notebook, executor, kernel report).
+
+    A kernel that dies before it answers its first request has run no student
+    code, so it is not the submission's fault: a second, fresh kernel is started.
+    If that one dies too, the error names the reason from the kernel's log.
+    """
+    scratch = Path(job.jobdir).parent
+    settings = _sandbox_settings(job, master_nb)
+    for attempt in range(_KERNEL_STARTS):
+        if _POOL is not None:
+            kernel = _POOL.take(settings, scratch, ahead=True)
+        else:
+            kernel = _Kernel.start(settings, jobdir / "kernel" / master_nb.name / f"start-{attempt + 1}")
+        executor = _executor_class()(config=config)
+        executor.prepare(
+            master_nb, job.output_limit, timeout=max(1, int(-(-job.timeout // 1))),
+            interrupt_on_timeout=True, iopub_timeout=_IOPUB_GRACE, raise_on_iopub_timeout=True,
+            startup_timeout=120, shutdown_kernel="immediate", allow_errors=True,
+            record_timing=False, extra_arguments=[],
+        )
+        copy = deepcopy(nb)  # a clean notebook for a second start
+        try:
+            for relative, source in job.master.data_files:
+                (kernel.work / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, kernel.work / relative)
+            executor.preprocess(copy, {"metadata": {"path": str(kernel.work)}}, km=kernel.manager)
+            return copy, executor, kernel.report
+        except Exception as error:
+            # nbclient leaves its exit-time clean-up registered when the client never connected
+            atexit.unregister(executor._cleanup_kernel)
+            if executor.answered or attempt + 1 == _KERNEL_STARTS:
+                reason = kernel.log_tail()
+                raise RuntimeError(f"{error}{f' ({reason})' if reason else ''}") from error
+        finally:
+            kernel.stop()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _cell_result(

@@ -9,10 +9,11 @@ the ``MGCOURSE_SANDBOX`` environment variable. Before IPython starts,
 * imports the modules the tests rely on and snapshots them, the builtins and
   IPython's execution machinery, before any student code runs;
 * installs an audit hook (:class:`_Sandbox`) that denies reading or changing the
-  course's protected paths, starting processes and walking other objects'
-  frames, and that answers the grader's ``mgcourse.*`` events: the baseline, the
-  guard before every test cell (restore what student code replaced) and the
-  check after it (report what the test cell itself changed);
+  course's protected paths and other processes' ``/proc`` entries, starting
+  processes and walking other objects' frames, and that answers the grader's
+  ``mgcourse.*`` events: the baseline, the guard before every test cell (restore
+  what student code replaced) and the check after it (report what the test cell
+  itself changed);
 * exits when the grading process that started it is gone.
 
 This module is kept small and imports nothing beyond the standard library at
@@ -203,7 +204,20 @@ class _Sandbox:
         for denied in self._deny:
             if real == denied or real.startswith(denied + "/"):
                 return real
-        return None
+        return real if self._proc_denied(real) else None
+
+    def _proc_denied(self, real: str) -> bool:
+        """Other processes' ``/proc`` entries and the socket tables.
+
+        A process may read another of its user's processes' environment and
+        command line (the grading process's environment can hold the gradebook's
+        password), and ``/proc/PID/net`` lists every socket other kernels listen
+        on. The kernel's own entries stay readable (``/proc/self/status``).
+        """
+        parts = real.split("/")
+        if len(parts) < 3 or parts[1] != "proc" or not parts[2].isdigit():
+            return False
+        return int(parts[2]) != self._pid or "net" in parts[3:6]
 
     # ------------------------------------------------------------ the hook
 
