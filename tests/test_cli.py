@@ -492,3 +492,47 @@ def test_feedback_and_report_commands(
 def test_feedback_before_grading(capsys: pytest.CaptureFixture[str], released: Path) -> None:
     status, out, _ = run(capsys, "--root", released, "feedback", ASSIGNMENT)
     assert status == 1 and "run `mgcourse grade tiny` first" in out
+
+
+@pytest.mark.nbgrader
+def test_an_assignment_of_two_notebooks_named_otherwise_goes_through_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from fixtures.submissions import ADD_TWO, tiny_master
+
+    root = make_course(tmp_path / "course")
+    source = root / "solutions" / "pair"
+    for part in ("part_a", "part_b"):
+        write(source, tiny_master(), f"{part}.ipynb")
+    (source / "data.txt").write_text("1 2 3\n", encoding="utf-8")
+    status, out, _ = run(capsys, "--root", root, "release", "pair")
+    assert status == 0, out
+    released = {part: nbformat.read(str(root / "exercises" / "pair" / f"{part}.ipynb"), as_version=4)
+                for part in ("part_a", "part_b")}
+    submitted = root / "grading" / "submitted" / "ann" / "pair"
+    write(submitted, filled(released["part_a"]), "part_a.ipynb")
+    write(submitted, with_answer(released["part_b"], "double_solution", ADD_TWO), "part_b.ipynb")
+
+    status, out, _ = run(capsys, "--root", root, "grade", "pair")
+    assert status == 0 and "4/6" in next(line for line in out.splitlines() if " ann " in line)
+
+    status, out, _ = run(capsys, "--root", root, "feedback", "pair")
+    assert status == 0
+    folder = root / "grading" / "feedback" / "ann" / "pair"
+    # named like the notebooks: nbgrader's release_feedback releases one page per notebook
+    assert sorted(p.name for p in folder.glob("*.html")) == ["part_a.html", "part_b.html"]
+    part_a, part_b = ((folder / f"{part}.html").read_text(encoding="utf-8") for part in ("part_a", "part_b"))
+    assert "Score: 4 / 6" in part_a and "Score: 4 / 6" in part_b  # the whole assignment on each page
+    assert "This page covers part_a.ipynb: 3 / 3 points" in part_a
+    assert "This page covers part_b.ipynb: 1 / 3 points" in part_b
+    assert "did you multiply by two rather than add two?" in part_b
+    assert "did you multiply by two" not in part_a
+
+    status, out, _ = run(capsys, "--root", root, "report", "pair")
+    assert status == 0
+    with (root / "grading" / "reports" / "pair-grades.csv").open(encoding="utf-8") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert (row["student_id"], row["raw_score"]) == ("ann", "4")
+    assert (row["part_a/test_double"], row["part_b/test_double"], row["part_b/test_half"]) == ("2", "0", "1")
+    report = (root / "grading" / "reports" / "pair-report.html").read_text(encoding="utf-8")
+    assert "<td>part_b/test_double</td><td>did you multiply by two rather than add two?</td>" in report

@@ -171,7 +171,7 @@ def _parser() -> argparse.ArgumentParser:
         "feedback", formatter_class=_formatter,
         help="write an HTML feedback page for every graded submission",
         description=textwrap.dedent("""\
-            Write grading/feedback/<student>/<assignment>/<assignment>.html for each graded
+            Write grading/feedback/<student>/<assignment>/<notebook>.html for each graded
             submission: pass or fail and points per test, the check's own message with a
             "what to check" hint for common mistakes (units, log bases, salt vs elemental
             magnesium, ...), never hidden test code or tracebacks."""),
@@ -380,8 +380,8 @@ def _feedback(args: argparse.Namespace, root: Path) -> int:
     except GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return PROBLEMS
-    for student, path in written.items():
-        print(f"{student}: {path}")
+    for student, paths in written.items():
+        print(f"{student}: {', '.join(str(path) for path in paths)}")
     if not written:
         print(f"no graded submissions of {args.assignment}: run `mgcourse grade {args.assignment}` first")
         return PROBLEMS

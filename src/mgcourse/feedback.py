@@ -294,8 +294,9 @@ def feedback_html(
     result: SubmissionResult,
     master: Master,
     scores: Mapping[tuple[str, str], tuple[float | None, float]] | None = None,
+    notebook: str | None = None,
 ) -> str:
-    """The feedback page of one submission.
+    """The feedback page of one submission, or of one of its notebooks.
 
     Parameters
     ----------
@@ -306,6 +307,9 @@ def feedback_html(
     scores : mapping, optional
         ``(notebook, grade_id) → (score, max_score)`` from the gradebook; manual
         scores there take precedence over the record's automatic ones.
+    notebook : str, optional
+        Only this notebook's tests and errors (the page nbgrader releases for
+        it); the score of the whole assignment is shown as well.
 
     Returns
     -------
@@ -315,17 +319,31 @@ def feedback_html(
     scores = scores or {}
     sources = {(nb.name, c.grade_id): c.source for nb in master.notebooks for c in nb.grade_cells}
     esc = html.escape
-    total = sum((scores.get((c.notebook, c.grade_id), (c.score, 0))[0] or 0.0) for c in result.cells)
-    maximum = sum(c.max_score for c in result.cells)
+
+    def points(cells: Sequence[CellResult]) -> tuple[float, float]:
+        got = sum((scores.get((c.notebook, c.grade_id), (c.score, 0))[0] or 0.0) for c in cells)
+        return got, sum(c.max_score for c in cells)
+
+    total, maximum = points(result.cells)
+    cells = [c for c in result.cells if notebook is None or c.notebook == notebook]
+    errors = [e for e in result.errors if notebook is None or e.notebook == notebook]
+    heading = esc(result.assignment) + (f" — {esc(notebook)}.ipynb" if notebook is not None else "")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Feedback: {esc(result.assignment)} — {esc(result.student)}</title>",
+        f"<title>Feedback: {heading} — {esc(result.student)}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>Feedback on {esc(result.assignment)}</h1>",
+        f"<h1>Feedback on {heading}</h1>",
         f"<p>Student: <strong>{esc(result.student)}</strong></p>",
         f'<p class="score">Score: {total:g} / {maximum:g}</p>',
     ]
+    if notebook is not None and len(master.notebooks) > 1:
+        got, top = points(cells)
+        others = ", ".join(f"{nb.name}.ipynb" for nb in master.notebooks if nb.name != notebook)
+        parts.append(
+            f"<p>This page covers {esc(notebook)}.ipynb: {got:g} / {top:g} points. "
+            f"The other notebooks of the assignment ({esc(others)}) have pages of their own.</p>"
+        )
     if result.late_penalty > 0:
         parts.append(
             f"<p>Handed in {result.seconds_late / 3600:.1f} h after the due date: "
@@ -338,7 +356,7 @@ def feedback_html(
             "the score may change.</p>"
         )
     parts.append("<h2>Tests</h2>")
-    for cell in result.cells:
+    for cell in cells:
         source = sources.get((cell.notebook, cell.grade_id), "")
         score = scores.get((cell.notebook, cell.grade_id), (cell.score, cell.max_score))[0]
         text, hint = _explain(cell, source)
@@ -362,9 +380,9 @@ def feedback_html(
             parts.append(f"<details><summary>The check you could see</summary><pre>{esc(visible)}</pre>"
                          "</details>")
         parts.append("</div>")
-    if result.errors:
+    if errors:
         parts.append("<h2>Errors in your own cells</h2><ul class=\"notes\">")
-        for error in result.errors[:20]:
+        for error in errors[:20]:
             parts.append(f"<li>{esc(error.cell)}: {esc(error.ename)}: {esc(error.evalue[:200])}</li>")
         parts.append("</ul>")
     notes = list(dict.fromkeys(_flag_text(flag) for flag in result.flags))
@@ -400,8 +418,11 @@ def _gradebook_scores(assignment: str, root: Path) -> dict[str, Scores]:
 
 def generate_feedback(
     assignment: str, root: Path, *, students: Sequence[str] | None = None
-) -> dict[str, Path]:
-    """Write ``grading/feedback/<student>/<assignment>/<assignment>.html`` for graded submissions.
+) -> dict[str, list[Path]]:
+    """Write ``grading/feedback/<student>/<assignment>/<notebook>.html`` for graded submissions.
+
+    One page per notebook of the assignment, named like the notebook, which is
+    where nbgrader's ``release_feedback`` looks for it.
 
     Parameters
     ----------
@@ -414,8 +435,8 @@ def generate_feedback(
 
     Returns
     -------
-    dict of str to pathlib.Path
-        The page written for each student.
+    dict of str to list of pathlib.Path
+        The pages written for each student.
 
     Raises
     ------
@@ -435,24 +456,31 @@ def generate_feedback(
     markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
     feedback = root / str(config.CourseDirectory.feedback_directory)
     autograded = root / str(config.CourseDirectory.autograded_directory)
-    written: dict[str, Path] = {}
+    written: dict[str, list[Path]] = {}
     for student, record in sorted(records.items()):
         if record.outcome == "failed" or (students is not None and student not in students):
             continue
-        page = feedback_html(record, master, scores.get(student))
-        text = page + "\n" + html.unescape(re.sub(r"<[^>]+>", "", page))
-        leaks = [m for m in markers if m in text] + [line for line in snippets if line in text]
-        if leaks:
-            raise GradingError(
-                f"feedback for {student!r} would show hidden or solution text ({leaks[0]!r}); "
-                "nothing was written for this student"
-            )
-        path = feedback / student / assignment / f"{assignment}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
+        pages = {nb.name: feedback_html(record, master, scores.get(student), nb.name)
+                 for nb in master.notebooks}
+        for page in pages.values():
+            text = page + "\n" + html.unescape(re.sub(r"<[^>]+>", "", page))
+            leaks = [m for m in markers if m in text] + [line for line in snippets if line in text]
+            if leaks:
+                raise GradingError(
+                    f"feedback for {student!r} would show hidden or solution text ({leaks[0]!r}); "
+                    "nothing was written for this student"
+                )
+        folder = feedback / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.html"):  # a notebook no longer in the assignment
+            if stale.stem not in pages:
+                stale.unlink()
+        written[student] = []
+        for name, page in pages.items():
+            (folder / f"{name}.html").write_text(page, encoding="utf-8")
+            written[student].append(folder / f"{name}.html")
         graded = autograded / student / assignment
         for name in EXCHANGE_FILES:  # nbgrader release_feedback finds the student by these
             if (graded / name).is_file():
-                shutil.copyfile(graded / name, path.parent / name)
-        written[student] = path
+                shutil.copyfile(graded / name, folder / name)
     return written

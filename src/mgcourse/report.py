@@ -272,10 +272,11 @@ def html_report(assignment: str, root: Path) -> str:
     failures: Counter[tuple[str, str]] = Counter()
     for record in graded:
         for cell in record.cells:
+            label = _column(master, cell.notebook, cell.grade_id)
             if cell.status == "failed":
-                failures[(cell.grade_id, cell.message or "(an assertion without a message)")] += 1
+                failures[(label, cell.message or "(an assertion without a message)")] += 1
             elif cell.status in ("error", "timeout"):
-                failures[(cell.grade_id, f"{cell.ename or 'error'} while the test ran")] += 1
+                failures[(label, f"{cell.ename or 'error'} while the test ran")] += 1
     if failures:
         common = failures.most_common(12)
         labels = [f"{grade_id}: {message}" for (grade_id, message), _ in common]
