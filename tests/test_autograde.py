@@ -698,6 +698,18 @@ def test_a_kernel_that_dies_on_start_up_is_replaced(
     assert "ZMQError" in cat.error  # the kernel's own last words, from its log
 
 
+def test_the_sandbox_denies_other_processes_proc_entries_but_not_its_own(tmp_path: Path) -> None:
+    from mgcourse.sandbox import _Sandbox
+
+    sandbox = _Sandbox({"report": str(tmp_path / "report.txt"), "allow": [], "deny": [], "modules": []})
+    me, parent = os.getpid(), os.getppid()
+    for own in ("/proc/self/status", "/proc/self", f"/proc/{me}", "/proc/cpuinfo", "/proc"):
+        assert sandbox._denied(own) is None, own
+    assert sandbox._denied(f"/proc/{parent}/environ") == f"/proc/{parent}/environ"
+    assert sandbox._denied("/proc/net/unix") == f"/proc/{me}/net/unix"  # via /proc/self
+    assert sandbox._denied("/proc/thread-self/net/tcp") is not None
+
+
 def test_kernel_sockets_are_unguessable_files_in_the_kernels_folder(tmp_path: Path) -> None:
     first, second = autograde._transport(tmp_path), autograde._transport(tmp_path)
     assert first["transport"] == "ipc" and Path(first["ip"]).parent == tmp_path

@@ -61,7 +61,6 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -1294,7 +1293,7 @@ def _grade_notebook(
     executor: Any = None
     report = jobdir / "kernel" / name / "report.txt"  # none: no kernel ran
     if any(utils.is_grade(cell) for cell in nb.cells):
-        nb, executor, report = _execute(job, master_nb, nb, jobdir, config)
+        executor, report = _execute(job, master_nb, nb, jobdir, config)
         LimitOutput(config=config).preprocess(nb, {})
         ignore = IgnorePattern(config=config)
         if ignore.enabled:
@@ -1328,12 +1327,13 @@ def _grade_notebook(
 
 def _execute(
     job: GradingJob, master_nb: MasterNotebook, nb: NotebookNode, jobdir: Path, config: Config
-) -> tuple[NotebookNode, Any, Path]:
-    """Run a notebook in a sandboxed kernel → (executed notebook, executor, kernel report).
+) -> tuple[Any, Path]:
+    """Run ``nb`` (in place) in a sandboxed kernel → (executor, kernel report).
 
     A kernel that dies before it answers its first request has run no student
-    code, so it is not the submission's fault: a second, fresh kernel is started.
-    If that one dies too, the error names the reason from the kernel's log.
+    code (and nothing of ``nb`` has changed), so it is not the submission's
+    fault: a second, fresh kernel is started. If that one dies too, the error
+    names the reason from the kernel's log.
     """
     scratch = Path(job.jobdir).parent
     settings = _sandbox_settings(job, master_nb)
@@ -1349,13 +1349,12 @@ def _execute(
             startup_timeout=120, shutdown_kernel="immediate", allow_errors=True,
             record_timing=False, extra_arguments=[],
         )
-        copy = deepcopy(nb)  # a clean notebook for a second start
         try:
             for relative, source in job.master.data_files:
                 (kernel.work / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(source, kernel.work / relative)
-            executor.preprocess(copy, {"metadata": {"path": str(kernel.work)}}, km=kernel.manager)
-            return copy, executor, kernel.report
+            executor.preprocess(nb, {"metadata": {"path": str(kernel.work)}}, km=kernel.manager)
+            return executor, kernel.report
         except Exception as error:
             # nbclient leaves its exit-time clean-up registered when the client never connected
             atexit.unregister(executor._cleanup_kernel)

@@ -279,7 +279,7 @@ def html_report(assignment: str, root: Path) -> str:
                 failures[(label, f"{cell.ename or 'error'} while the test ran")] += 1
     if failures:
         common = failures.most_common(12)
-        labels = [f"{grade_id}: {message}" for (grade_id, message), _ in common]
+        labels = [f"{label}: {message}" for (label, message), _ in common]
         parts.append("<h2>Most common failing checks</h2>")
         parts.append(
             '<img alt="Bar chart of how many submissions failed each of the most common checks" '
@@ -288,10 +288,10 @@ def html_report(assignment: str, root: Path) -> str:
         )
         parts.append("<table><tr><th>submissions</th><th>test cell</th><th>message</th>"
                      "<th>misconception</th></tr>")
-        for (grade_id, message), count in common:
+        for (label, message), count in common:
             hint = hint_for(message)
             parts.append(
-                f"<tr><td>{count}</td><td>{esc(grade_id)}</td><td>{esc(message)}</td>"
+                f"<tr><td>{count}</td><td>{esc(label)}</td><td>{esc(message)}</td>"
                 f"<td>{esc(hint.category) if hint else ''}</td></tr>"
             )
         parts.append("</table>")

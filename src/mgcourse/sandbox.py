@@ -108,11 +108,13 @@ class _Sandbox:
         self._fspath = posix.fspath
         self._write_fd = posix.write
         self._islink = stat.S_ISLNK
-        self._isinstance = isinstance
+        self._isinstance = isinstance  # builtins the hook uses, safe from student code replacing them
+        self._len = len
         self._repr = repr
         self._busy = False
         self._armed = False
         self._pid = posix.getpid()
+        self._pid_text = f"{self._pid}"
         self._fd = posix.open(
             str(settings["report"]), posix.O_WRONLY | posix.O_APPEND | posix.O_CREAT, 0o600
         )
@@ -164,7 +166,7 @@ class _Sandbox:
         resolved: list[str] = []
         links = 0
         index = 0
-        while index < len(parts):
+        while index < self._len(parts):
             part = parts[index]
             index += 1
             if part == "..":
@@ -214,10 +216,12 @@ class _Sandbox:
         password), and ``/proc/PID/net`` lists every socket other kernels listen
         on. The kernel's own entries stay readable (``/proc/self/status``).
         """
-        parts = real.split("/")
-        if len(parts) < 3 or parts[1] != "proc" or not parts[2].isdigit():
+        if not real.startswith("/proc/"):
             return False
-        return int(parts[2]) != self._pid or "net" in parts[3:6]
+        parts = real.split("/")  # "", "proc", "<pid>", ...
+        if not parts[2].isdigit():
+            return False
+        return parts[2] != self._pid_text or "net" in parts[3:6]
 
     # ------------------------------------------------------------ the hook
 
