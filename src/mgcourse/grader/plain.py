@@ -1,0 +1,342 @@
+"""Plain data: the only form in which a student's values cross into the checker.
+
+A student's kernel turns a value into JSON with :func:`encode` (this runs in the
+student's process, so its output is never trusted), and the checker rebuilds it
+with :func:`decode`, which accepts only:
+
+* ``None``, ``bool``, ``int``, ``float`` (NaN and infinities included), ``complex``
+  and ``str``, always rebuilt as the exact built-in type;
+* ``list``, ``tuple``, ``dict``, ``set`` and ``frozenset`` of those;
+* numpy arrays of boolean, integer, floating, complex or string dtype;
+* pandas ``Series`` and ``DataFrame`` of those (when pandas is installed);
+* a *function* marker (the checker calls it back in the kernel) and an *object*
+  marker for anything else (a reference the checker may only pass back to the
+  student's own functions).
+
+Nothing is unpickled and no class of the student's is ever instantiated in the
+checker, so an answer cannot bring its own comparison methods with it.
+
+This module imports only the standard library at import time: the kernel
+imports it for every request.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any, Final
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MIME",
+    "PlainDataError",
+    "StudentObject",
+    "decode",
+    "encode",
+]
+
+#: Media type of the kernel's replies.
+MIME: Final = "application/vnd.mgcourse.plain+json"
+#: Deepest nesting of containers accepted.
+MAX_DEPTH: Final = 32
+#: Most numbers, strings and containers accepted in one value.
+MAX_ITEMS: Final = 5_000_000
+_KINDS: Final = frozenset("biufcU")
+_SCALARS: Final = (bool, int, float, complex, str, type(None))
+
+
+class PlainDataError(ValueError):
+    """A reply from the student's kernel that is not plain data."""
+
+
+# ======================================================================= kernel side
+
+
+def _array(value: Any, tag: str) -> dict[str, Any]:
+    kind = value.dtype.kind
+    if kind not in _KINDS:
+        return {"object": f"{type(value).__name__} of dtype {value.dtype}"}
+    flat = value.ravel().tolist()
+    if kind == "c":
+        flat = [[z.real, z.imag] for z in flat]
+    elif kind == "f":
+        flat = [_float(x) for x in flat]
+    return {tag: value.dtype.str, "shape": list(value.shape), "data": flat}
+
+
+def _float(x: float) -> Any:
+    return x if math.isfinite(x) else {"float": repr(x)}
+
+
+def encode(value: Any, refs: dict[int, Any] | None = None) -> Any:
+    """A JSON-ready tree describing ``value`` (runs in the student's kernel).
+
+    Parameters
+    ----------
+    value : object
+        Any Python value.
+    refs : dict, optional
+        Where objects that are not plain data are kept, by ``id``, so that the
+        checker can hand them back to the student's functions.
+
+    Returns
+    -------
+    object
+        JSON-ready data with type tags.
+    """
+    refs = refs if refs is not None else {}
+    result: list[Any] = []
+    stack: list[tuple[Any, list[Any] | dict[str, Any], Any, int]] = [(value, result, None, 0)]
+    while stack:
+        item, parent, key, depth = stack.pop()
+        node: Any
+        if depth > MAX_DEPTH:
+            node = {"object": "nesting deeper than 32 levels"}
+        elif type(item) in (bool, int, str, type(None)):
+            node = item
+        elif type(item) is float:
+            node = _float(item)
+        elif type(item) is complex:
+            node = {"complex": [_float(item.real), _float(item.imag)]}
+        elif type(item) in (list, tuple, set, frozenset):
+            items = list(item)
+            node = {type(item).__name__: [None] * len(items)}
+            for index, sub in enumerate(items):
+                stack.append((sub, node[type(item).__name__], index, depth + 1))
+        elif type(item) is dict:
+            node = {"dict": [[None, None] for _ in item]}
+            for index, (k, v) in enumerate(item.items()):
+                stack.append((k, node["dict"][index], 0, depth + 1))
+                stack.append((v, node["dict"][index], 1, depth + 1))
+        else:
+            node = _encode_other(item, refs)
+        if isinstance(parent, list) and key is None:
+            parent.append(node)
+        else:
+            parent[key] = node
+    return result[0]
+
+
+def _encode_other(item: Any, refs: dict[int, Any]) -> Any:
+    module = type(item).__module__
+    name = type(item).__name__
+    if module == "numpy" and name == "ndarray":
+        return _array(item, "ndarray")
+    if module == "numpy" and hasattr(item, "dtype") and hasattr(item, "item") and item.dtype.kind in _KINDS:
+        return encode(item.item(), refs)  # a numpy scalar: the matching Python number
+    if module.startswith("pandas") and name in ("Series", "DataFrame"):
+        import numpy as np
+
+        if name == "Series":
+            return {"series": [encode(np.asarray(item.to_numpy()), refs), encode(list(item.index), refs),
+                               encode(item.name, refs)]}
+        columns = [[encode(c, refs), encode(np.asarray(item[c].to_numpy()), refs)] for c in item.columns]
+        return {"dataframe": [columns, encode(list(item.index), refs)]}
+    refs[id(item)] = item
+    base = next((t.__name__ for t in _SCALARS + (list, tuple, dict) if isinstance(item, t)), None)
+    own = sorted(n for n in ("__eq__", "__ne__", "__lt__", "__gt__", "__bool__", "__float__", "__array__")
+                 if n in getattr(type(item), "__dict__", {}))
+    if callable(item) and base is None:
+        return {"function": name, "ref": id(item)}
+    return {"object": f"{module}.{name}" if module != "builtins" else name, "ref": id(item),
+            "base": base, "own": own}
+
+
+def reply(value: Any, refs: dict[int, Any]) -> str:
+    """``value`` as the JSON text of a reply (kernel side)."""
+    return json.dumps({"value": encode(value, refs)}, allow_nan=False)
+
+
+# ======================================================================= checker side
+
+
+class StudentObject:
+    """Something in the student's kernel that is not plain data.
+
+    The checker may pass it back to the student's own functions; every other use
+    (comparison, arithmetic, truth value, conversion) raises a ``TypeError``
+    naming the variable and its type.
+    """
+
+    __slots__ = ("_label", "_ref", "_type", "deliberate")
+
+    def __init__(self, label: str, type_name: str, ref: int, deliberate: bool) -> None:
+        self._label, self._type, self._ref, self.deliberate = label, type_name, ref, deliberate
+
+    @property
+    def ref(self) -> int:
+        """The object's key in the kernel."""
+        return self._ref
+
+    @property
+    def type_name(self) -> str:
+        """The type the kernel reported."""
+        return self._type
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError(
+            f"`{self._label}` must be a number, a string, a list, a dict or an array of numbers, "
+            f"not `{self._type}`"
+        )
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __bool__ = __float__ = __int__ = __index__ = __len__ = __iter__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __pow__ = __neg__ = __abs__ = _refuse
+    __getitem__ = __contains__ = __array__ = _refuse
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._refuse()
+
+    def __repr__(self) -> str:
+        return f"<{self._type} in the student's notebook>"
+
+
+def _number(node: Any) -> float:
+    if type(node) in (int, float):
+        return float(node)
+    if type(node) is dict and set(node) == {"float"} and node["float"] in ("nan", "inf", "-inf"):
+        return float(node["float"])
+    raise PlainDataError("expected a number")
+
+
+class _Decoder:
+    def __init__(self, label: str, function: Callable[[str, int], Any]) -> None:
+        self.label = label
+        self.function = function
+        self.items = 0
+
+    def count(self, n: int = 1) -> None:
+        self.items += n
+        if self.items > MAX_ITEMS:
+            raise PlainDataError(f"`{self.label}` is larger than {MAX_ITEMS} items")
+
+    def array(self, node: dict[str, Any]) -> Any:
+        import numpy as np
+
+        dtype, shape, data = node.get("ndarray"), node.get("shape"), node.get("data")
+        if type(dtype) is not str or type(shape) is not list or type(data) is not list:
+            raise PlainDataError("malformed array")
+        kind = np.dtype(dtype).kind if len(dtype) < 12 else "O"
+        if kind not in _KINDS or any(type(n) is not int or n < 0 for n in shape) or len(shape) > MAX_DEPTH:
+            raise PlainDataError(f"arrays of dtype {dtype!r} are not plain data")
+        self.count(len(data))
+        if math.prod(shape) != len(data):
+            raise PlainDataError("array shape and data disagree")
+        if kind == "c":
+            values: list[Any] = [complex(_number(z[0]), _number(z[1])) for z in data]
+        elif kind == "f":
+            values = [_number(x) for x in data]
+        elif kind == "U":
+            if any(type(x) is not str for x in data):
+                raise PlainDataError("string array with non-strings")
+            values = data
+        else:
+            if any(type(x) not in (int, bool) for x in data):
+                raise PlainDataError("integer array with non-integers")
+            values = data
+        return np.array(values, dtype=np.dtype(dtype)).reshape(shape)
+
+    def value(self, node: Any, depth: int = 0) -> Any:
+        """Rebuild one node; containers are rebuilt level by level (bounded depth)."""
+        if depth > MAX_DEPTH:
+            raise PlainDataError(f"`{self.label}` is nested deeper than {MAX_DEPTH} levels")
+        self.count()
+        if type(node) in (bool, int, str, float) or node is None:
+            return node
+        if type(node) is not dict or len(node) == 0:
+            raise PlainDataError("unknown node")
+        tag = next(iter(node))
+        body = node[tag]
+        if tag == "float" and len(node) == 1:
+            return _number(node)
+        if tag == "complex" and type(body) is list and len(body) == 2:
+            return complex(_number(body[0]), _number(body[1]))
+        if tag in ("list", "tuple", "set", "frozenset") and type(body) is list and len(node) == 1:
+            items = [self.value(sub, depth + 1) for sub in body]
+            if tag == "list":
+                return items
+            if tag == "tuple":
+                return tuple(items)
+            try:
+                return set(items) if tag == "set" else frozenset(items)
+            except TypeError as error:
+                raise PlainDataError(str(error)) from None
+        if tag == "dict" and type(body) is list and len(node) == 1:
+            result: dict[Any, Any] = {}
+            for pair in body:
+                if type(pair) is not list or len(pair) != 2:
+                    raise PlainDataError("malformed dict")
+                key = self.value(pair[0], depth + 1)
+                try:
+                    result[key] = self.value(pair[1], depth + 1)
+                except TypeError as error:
+                    raise PlainDataError(str(error)) from None
+            return result
+        if tag == "ndarray":
+            return self.array(node)
+        if tag in ("series", "dataframe") and type(body) is list:
+            return self.table(tag, body, depth)
+        if tag == "function" and type(node.get("ref")) is int and type(body) is str:
+            return self.function(str(body)[:100], node["ref"])
+        if tag == "object" and type(body) is str:
+            ref = node.get("ref")
+            own = node.get("own") if type(node.get("own")) is list else []
+            deliberate = node.get("base") is not None or bool(own)
+            return StudentObject(self.label, body[:200], ref if type(ref) is int else -1, deliberate)
+        raise PlainDataError(f"unknown tag {tag[:40]!r}")
+
+    def table(self, tag: str, body: list[Any], depth: int) -> Any:
+        import pandas as pd
+
+        if tag == "series" and len(body) == 3:
+            values = self.value(body[0], depth + 1)
+            index = self.value(body[1], depth + 1)
+            return pd.Series(values, index=index, name=self.value(body[2], depth + 1))
+        if tag == "dataframe" and len(body) == 2 and type(body[0]) is list:
+            columns = {}
+            for pair in body[0]:
+                if type(pair) is not list or len(pair) != 2:
+                    raise PlainDataError("malformed table")
+                columns[self.value(pair[0], depth + 1)] = self.value(pair[1], depth + 1)
+            return pd.DataFrame(columns, index=self.value(body[1], depth + 1))
+        raise PlainDataError("malformed table")
+
+
+def decode(text: str, label: str, function: Callable[[str, int], Any]) -> Any:
+    """Rebuild a value from a kernel's reply (checker side).
+
+    Parameters
+    ----------
+    text : str
+        The reply's JSON text.
+    label : str
+        The student's name for the value, for messages.
+    function : callable
+        ``function(name, ref)`` makes the checker's stand-in for a student function.
+
+    Returns
+    -------
+    object
+        Plain data, a stand-in function or a :class:`StudentObject`.
+
+    Raises
+    ------
+    PlainDataError
+        If the reply is malformed, too large or too deep.
+    """
+    try:
+        data = json.loads(text, parse_constant=lambda name: {"float": name.lower().replace("infinity", "inf")})
+    except (ValueError, RecursionError) as error:
+        raise PlainDataError(f"the reply for `{label}` is not valid JSON: {str(error)[:80]}") from None
+    if type(data) is not dict or "value" not in data:
+        raise PlainDataError(f"the reply for `{label}` has no value")
+    try:
+        return _Decoder(label, function).value(data["value"])
+    except RecursionError:
+        raise PlainDataError(f"`{label}` is nested too deeply") from None
