@@ -32,9 +32,11 @@ __all__ = [
     "MAX_ITEMS",
     "MIME",
     "PlainDataError",
+    "StudentFunction",
     "StudentObject",
     "decode",
     "encode",
+    "serve",
 ]
 
 #: Media type of the kernel's replies.
@@ -120,6 +122,10 @@ def encode(value: Any, refs: dict[int, Any] | None = None) -> Any:
 
 
 def _encode_other(item: Any, refs: dict[int, Any]) -> Any:
+    if type(item) is StudentObject:  # the checker hands a kernel object back by its key
+        return {"object": item.type_name, "ref": item.ref}
+    if type(item) is StudentFunction:
+        return {"function": item.label, "ref": item.ref}
     module = type(item).__module__
     name = type(item).__name__
     if module == "numpy" and name == "ndarray":
@@ -135,7 +141,7 @@ def _encode_other(item: Any, refs: dict[int, Any]) -> Any:
         columns = [[encode(c, refs), encode(np.asarray(item[c].to_numpy()), refs)] for c in item.columns]
         return {"dataframe": [columns, encode(list(item.index), refs)]}
     refs[id(item)] = item
-    base = next((t.__name__ for t in _SCALARS + (list, tuple, dict) if isinstance(item, t)), None)
+    base = next((t.__name__ for t in (*_SCALARS, list, tuple, dict) if isinstance(item, t)), None)
     own = sorted(n for n in ("__eq__", "__ne__", "__lt__", "__gt__", "__bool__", "__float__", "__array__")
                  if n in getattr(type(item), "__dict__", {}))
     if callable(item) and base is None:
@@ -147,6 +153,39 @@ def _encode_other(item: Any, refs: dict[int, Any]) -> Any:
 def reply(value: Any, refs: dict[int, Any]) -> str:
     """``value`` as the JSON text of a reply (kernel side)."""
     return json.dumps({"value": encode(value, refs)}, allow_nan=False)
+
+
+#: Objects of the student's that the checker holds by key (kernel side).
+_REFS: dict[int, Any] = {}
+
+
+def serve(request: str) -> None:
+    """Answer one request of the checker inside the student's kernel.
+
+    ``{"op": "get", "names": [...]}`` replies with the values of those names;
+    ``{"op": "call", "ref": key, "args": ..., "kwargs": ...}`` calls a function
+    the checker holds. The answer is published as display data of type
+    :data:`MIME`. Whatever this function is made to say, the checker only ever
+    rebuilds plain data from it.
+    """
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+
+    answer: dict[str, Any]
+    try:
+        message = json.loads(request)
+        if message["op"] == "get":
+            namespace = get_ipython().user_ns
+            answer = {"values": {n: reply(namespace[n], _REFS) for n in message["names"] if n in namespace}}
+        else:
+            resolve = _REFS.__getitem__
+            function = _REFS[message["ref"]]
+            args = _Decoder("argument", lambda name, ref: resolve(ref), resolve).value(message["args"])
+            kwargs = _Decoder("argument", lambda name, ref: resolve(ref), resolve).value(message["kwargs"])
+            answer = {"value": reply(function(*args, **kwargs), _REFS)}
+    except BaseException as error:  # the student's function may raise anything, even SystemExit
+        answer = {"error": [type(error).__name__, str(error)[:2000]]}
+    publish_display_data({MIME: json.dumps(answer)})
 
 
 # ======================================================================= checker side
@@ -197,6 +236,25 @@ class StudentObject:
         return f"<{self._type} in the student's notebook>"
 
 
+class StudentFunction:
+    """The checker's stand-in for a function defined in the student's kernel.
+
+    Calling it sends the (plain) arguments to the kernel through ``call`` and
+    returns what comes back, rebuilt as plain data.
+    """
+
+    __slots__ = ("_call", "label", "ref")
+
+    def __init__(self, label: str, ref: int, call: Callable[[StudentFunction, Any, Any], Any]) -> None:
+        self.label, self.ref, self._call = label, ref, call
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self, list(args), dict(kwargs))
+
+    def __repr__(self) -> str:
+        return f"<function {self.label} in the student's notebook>"
+
+
 def _number(node: Any) -> float:
     if type(node) in (int, float):
         return float(node)
@@ -206,9 +264,12 @@ def _number(node: Any) -> float:
 
 
 class _Decoder:
-    def __init__(self, label: str, function: Callable[[str, int], Any]) -> None:
+    def __init__(
+        self, label: str, function: Callable[[str, int], Any], obj: Callable[[int], Any] | None = None
+    ) -> None:
         self.label = label
         self.function = function
+        self.obj = obj
         self.items = 0
 
     def count(self, n: int = 1) -> None:
@@ -286,6 +347,8 @@ class _Decoder:
             return self.function(str(body)[:100], node["ref"])
         if tag == "object" and type(body) is str:
             ref = node.get("ref")
+            if self.obj is not None:
+                return self.obj(ref if type(ref) is int else -1)
             own = node.get("own") if type(node.get("own")) is list else []
             deliberate = node.get("base") is not None or bool(own)
             return StudentObject(self.label, body[:200], ref if type(ref) is int else -1, deliberate)
@@ -331,7 +394,7 @@ def decode(text: str, label: str, function: Callable[[str, int], Any]) -> Any:
         If the reply is malformed, too large or too deep.
     """
     try:
-        data = json.loads(text, parse_constant=lambda name: {"float": name.lower().replace("infinity", "inf")})
+        data = json.loads(text, parse_constant=lambda name: {"float": name.lower().replace("inity", "")})
     except (ValueError, RecursionError) as error:
         raise PlainDataError(f"the reply for `{label}` is not valid JSON: {str(error)[:80]}") from None
     if type(data) is not dict or "value" not in data:

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""What grading produces: options in, one result per submission out (plain dataclasses)."""
 
 from __future__ import annotations
 
@@ -19,28 +19,48 @@ class GradeOptions:
     timeout : float, optional
         Time limit of one cell [s]; defaults to the course's
         ``ExecutePreprocessor.timeout`` (60 s in ``nbgrader_config.py``).
+    budget : float, default 300
+        Wall-clock time one submission may take in all [s]. A submission that
+        reaches it is stopped, its remaining tests score 0, and it is flagged.
     memory_mb : int, default 2048
-        Address-space cap of the kernel process [MB]; the worker process gets
-        this plus :data:`WORKER_HEADROOM_MB`.
+        Address-space cap of every process in a student's sandbox [MB].
+    processes : int, default 64
+        Processes and threads a student's sandbox may hold at once.
+    file_mb : int, default 64
+        Largest file a student's kernel may write [MB].
     output_limit : int, default 1_000_000
         Characters of output kept per cell; the rest is dropped as it arrives.
     force : bool, default False
         Grade submissions again even if they are already graded and unchanged.
+    unsandboxed : bool, default False
+        Run student kernels without the bubblewrap boundary (only limits and the
+        separate checker). For machines without bubblewrap; never for a class
+        whose submissions you do not trust.
     """
 
     workers: int = 2
     timeout: float | None = None
+    budget: float = 300.0
     memory_mb: int = 2048
+    processes: int = 64
+    file_mb: int = 64
     output_limit: int = 1_000_000
     force: bool = False
+    unsandboxed: bool = False
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError(f"workers = {self.workers!r}: need at least 1 worker process")
         if self.timeout is not None and not self.timeout > 0:
             raise ValueError(f"timeout = {self.timeout!r} s: the cell time limit must be > 0 s")
+        if not self.budget >= 1:
+            raise ValueError(f"budget = {self.budget!r} s: a submission's time budget must be ≥ 1 s")
         if self.memory_mb < 100:
             raise ValueError(f"memory_mb = {self.memory_mb!r} MB: the memory cap must be ≥ 100 MB")
+        if self.processes < 8:
+            raise ValueError(f"processes = {self.processes!r}: a kernel needs at least 8 processes")
+        if self.file_mb < 1:
+            raise ValueError(f"file_mb = {self.file_mb!r} MB: the file size cap must be ≥ 1 MB")
         if self.output_limit < 1000:
             raise ValueError(
                 f"output_limit = {self.output_limit!r} characters: must be ≥ 1000 characters"

@@ -122,6 +122,9 @@ class Sandbox:
         environment, the installed package).
     hide : sequence of pathlib.Path
         Folders replaced by an empty one (the course, the grader's home and scratch).
+    isolate : bool, default True
+        False runs the kernel with the limits and a clean environment but without
+        bubblewrap (``mgcourse grade --unsandboxed``).
     """
 
     work: Path
@@ -129,6 +132,7 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     expose: Sequence[Path] = ()
     hide: Sequence[Path] = ()
+    isolate: bool = True
     cgroup: Path | None = None
 
     @staticmethod
@@ -156,6 +160,10 @@ class Sandbox:
 
     def command(self, argv: Sequence[str]) -> list[str]:
         """The full command: the launcher, then bwrap, then ``argv`` inside the sandbox."""
+        settings = {"limits": asdict(self.limits), "cgroup": str(self.cgroup) if self.cgroup else None}
+        launcher = [sys.executable, "-m", "mgcourse.grader.sandbox", json.dumps(settings)]
+        if not self.isolate:
+            return [*launcher, *argv]
         hidden = sorted({os.path.realpath(p) for p in (*self.hide, Path.home())}, key=len)
         cmd = [
             "bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
@@ -175,9 +183,7 @@ class Sandbox:
                 f"{SANDBOX_HOME}/work", "--chdir", work, "--clearenv"]
         for name, value in _KERNEL_ENV.items():
             cmd += ["--setenv", name, value]
-        cmd += ["--", *argv]
-        settings = {"limits": asdict(self.limits), "cgroup": str(self.cgroup) if self.cgroup else None}
-        return [sys.executable, "-m", "mgcourse.grader.sandbox", json.dumps(settings), *cmd]
+        return [*launcher, *cmd, "--", *argv]
 
     def make_cgroup(self) -> None:
         """Create this kernel's pids control group (before the launcher joins it)."""
@@ -240,7 +246,7 @@ def launch(argv: Sequence[str]) -> None:
     if settings.get("cgroup"):
         Path(settings["cgroup"], "cgroup.procs").write_text(str(os.getpid()))
     _limit(Limits(**settings["limits"]))
-    os.execvp(argv[1], list(argv[1:]))
+    os.execvpe(argv[1], list(argv[1:]), dict(_KERNEL_ENV))
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through the kernel launch
