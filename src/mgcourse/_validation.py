@@ -7,7 +7,9 @@ and the valid range.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -94,3 +96,72 @@ def scalar_or_array(arr: npt.NDArray[np.float64]) -> FloatOrArray:
     if arr.ndim == 0:
         return float(arr)
     return arr
+
+
+def check_tolerances(rtol: object, atol: object, atol_unit: str) -> tuple[float, float]:
+    """Check the relative and absolute tolerances of an adaptive solver.
+
+    ``rtol`` [dimensionless] must lie in [1e-14, 1e-3] and ``atol`` [``atol_unit``]
+    in (0, 1]; returns both as floats.
+    """
+    rel = float(check_range("rtol", rtol, "dimensionless", low=1e-14, high=1e-3, low_inclusive=True))
+    absolute = float(check_range("atol", atol, atol_unit, low=0.0, high=1.0))
+    return rel, absolute
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The unit and valid range of one parameter field (see :func:`check_fields`)."""
+
+    unit: str
+    low: float = 0.0
+    high: float = np.inf
+    low_inclusive: bool = False
+    high_inclusive: bool = True
+    optional: bool = False  # None allowed (a switched-off teaching option)
+
+
+def positive(unit: str, high: float = np.inf) -> Bound:
+    """A finite value in (0, high] [unit]."""
+    return Bound(unit, high=high)
+
+
+def non_negative(unit: str, high: float = np.inf) -> Bound:
+    """A finite value in [0, high] [unit]."""
+    return Bound(unit, high=high, low_inclusive=True)
+
+
+def any_finite(unit: str) -> Bound:
+    """Any finite value [unit] (a reversal potential, for example)."""
+    return Bound(unit, low=-np.inf, low_inclusive=False)
+
+
+#: A true/false switch field.
+SWITCH: Final = Bound("true or false")
+
+
+def check_fields(instance: object, bounds: Mapping[str, Bound]) -> None:
+    """Check every field of a parameter dataclass against its declared range.
+
+    Raises
+    ------
+    ValueError
+        Naming the first field out of range, its value, unit and valid range.
+    TypeError
+        If a field has no declared range (a programming error).
+    """
+    for item in fields(instance):  # type: ignore[arg-type]
+        bound = bounds.get(item.name)
+        if bound is None:
+            raise TypeError(f"{type(instance).__name__}.{item.name} has no declared valid range")
+        value = getattr(instance, item.name)
+        if value is None and bound.optional:
+            continue
+        if bound is SWITCH:
+            if not isinstance(value, bool):
+                raise ValueError(f"{item.name} must be True or False, got {value!r}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise ValueError(f"{item.name} must be a number [{bound.unit}], got {value!r}")
+        check_range(item.name, value, bound.unit, low=bound.low, high=bound.high,
+                    low_inclusive=bound.low_inclusive, high_inclusive=bound.high_inclusive)

@@ -77,6 +77,10 @@ class Cutoff:
     resistant_when: Literal["above", "below"]
     source: str
 
+    def __post_init__(self) -> None:
+        check_range("value", self.value, "dimensionless")
+        check_choice("resistant_when", self.resistant_when, ("above", "below"))
+
 
 #: Common cut-offs (population- and assay-dependent conventions, not diagnoses).
 CUTOFFS: Final[dict[str, Cutoff]] = {
@@ -102,6 +106,7 @@ def _glucose_mgdl(glucose: object, unit: str) -> npt.NDArray[np.float64]:
 def _insulin_uu(insulin: object, unit: str, factor: float) -> npt.NDArray[np.float64]:
     canonical = check_choice("insulin_unit", normalise_unit(unit), ("µU/mL", "pmol/L"))
     arr = check_range("insulin", insulin, canonical)
+    check_range("insulin_factor", factor, "pmol/L per µU/mL", low=5.0, high=8.0, low_inclusive=True)
     return np.asarray(convert_insulin(arr, canonical, "µU/mL", factor=factor), dtype=float)
 
 
@@ -409,9 +414,9 @@ def is_insulin_resistant(
     index : {"homa_ir", "quicki", "mcauley", "matsuda"}
         Which index ``value`` is.
     value : float or array-like
-        Index value(s) [dimensionless].
+        Index value(s) [dimensionless]; ≥ 0.
     cutoff : float, optional
-        Override the conventional cut-off in :data:`CUTOFFS`.
+        Override the conventional cut-off in :data:`CUTOFFS` [dimensionless]; > 0.
 
     Returns
     -------
@@ -427,9 +432,7 @@ def is_insulin_resistant(
     False
     """
     rule = CUTOFFS[check_choice("index", index, CUTOFFS)]
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"value must be finite, got {value!r}")
-    limit = rule.value if cutoff is None else cutoff
+    arr = check_range("value", value, "dimensionless", low=0.0, low_inclusive=True)
+    limit = rule.value if cutoff is None else float(check_range("cutoff", cutoff, "dimensionless"))
     result = arr > limit if rule.resistant_when == "above" else arr < limit
     return bool(result) if result.ndim == 0 else result

@@ -36,9 +36,15 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy.integrate import solve_ivp
 
-from mgcourse._validation import FloatOrArray, as_float_array, check_range, scalar_or_array
+from mgcourse._integrate import solve
+from mgcourse._validation import (
+    FloatOrArray,
+    as_float_array,
+    check_range,
+    check_tolerances,
+    scalar_or_array,
+)
 from mgcourse.signalling import _MAGNESIUM_RANGE, receptor_kinase_factor
 
 __all__ = [
@@ -298,23 +304,31 @@ def _state_vector(state: Sequence[float] | Mapping[str, float] | Array) -> Array
     return arr
 
 
+#: Default solver tolerances [dimensionless] and [a.u.]; converged (see simulate_kubota).
+RTOL: Final = 1e-9
+ATOL: Final = 1e-12
+_BUDGET: Final = 100.0  # right-hand-side evaluations per simulated min
+
+
 def _integrate(
-    p: KubotaParameters, ins: float, y0: Array, t_end: float, t_eval: Array | None
+    p: KubotaParameters, ins: float, y0: Array, t_end: float, t_eval: Array | None,
+    rtol: float, atol: float,
 ) -> tuple[Array, Array]:
     def rhs(_t: float, y: Array) -> list[float]:
         return _rhs_values(p, ins, y)
 
-    solution = solve_ivp(rhs, (0.0, t_end), y0, method="LSODA", t_eval=t_eval, rtol=1e-9, atol=1e-12)
-    if not solution.success:
-        raise RuntimeError(f"the Kubota model failed to integrate: {solution.message}")
+    solution = solve(rhs, (0.0, t_end), y0, what="the Kubota model", unit="min", method="LSODA",
+                     rtol=rtol, atol=atol, budget=_BUDGET, t_eval=t_eval)
     return solution.t, solution.y
 
 
 @lru_cache(maxsize=64)
-def _starved(p: KubotaParameters, starvation: float, y0: tuple[float, ...]) -> tuple[float, ...]:
+def _starved(
+    p: KubotaParameters, starvation: float, y0: tuple[float, ...], rtol: float, atol: float
+) -> tuple[float, ...]:
     if starvation == 0.0:
         return y0
-    _, y = _integrate(p, BASAL_INSULIN, np.array(y0), starvation, None)
+    _, y = _integrate(p, BASAL_INSULIN, np.array(y0), starvation, None, rtol, atol)
     return tuple(float(v) for v in y[:, -1])
 
 
@@ -324,6 +338,8 @@ def starved_state(
     parameters: KubotaParameters | None = None,
     magnesium: float | None = None,
     magnesium_on_receptor: bool = False,
+    rtol: float = RTOL,
+    atol: float = ATOL,
 ) -> dict[str, float]:
     """State after the published starvation period at basal insulin (0.01 nM).
 
@@ -337,6 +353,11 @@ def starved_state(
         Cytosolic free Mg²⁺ [mM] for the teaching factor phi_Mg on k_AKTPhos.
     magnesium_on_receptor : bool
         Also scale the receptor-activation rate k_Ins [TEACHING ASSUMPTION].
+    rtol : float
+        Relative tolerance of LSODA [dimensionless]; in [1e-14, 1e-3]. The default
+        1e-9 is converged: at 1e-10 the outputs change by less than 0.5 %.
+    atol : float
+        Absolute tolerance [a.u.]; in (0, 1]. Default 1e-12 a.u.
 
     Returns
     -------
@@ -360,8 +381,9 @@ def starved_state(
     """
     t = float(check_range("starvation", starvation, "min", low=0.0, high=1e5, low_inclusive=True))
     p = _with_magnesium(parameters or KubotaParameters(), magnesium, magnesium_on_receptor)
+    rtol, atol = check_tolerances(rtol, atol, "a.u.")
     y0 = tuple(INITIAL_STATE[n] for n in STATE_NAMES)
-    return dict(zip(STATE_NAMES, _starved(p, t, y0), strict=True))
+    return dict(zip(STATE_NAMES, _starved(p, t, y0, rtol, atol), strict=True))
 
 
 @dataclass(frozen=True)
@@ -434,6 +456,8 @@ def simulate_kubota(
     magnesium: float | None = None,
     magnesium_on_receptor: bool = False,
     initial: Mapping[str, float] | Sequence[float] | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
 ) -> KubotaResult:
     """Run the published Kubota 2012 protocol: starvation, then a constant insulin step.
 
@@ -457,6 +481,8 @@ def simulate_kubota(
     initial : mapping or sequence of 11 float, optional
         State at the start of starvation [a.u.]; defaults to the published initial
         values. With ``starvation=0`` it is the state at the start of stimulation.
+    rtol, atol : float
+        Solver tolerances [dimensionless] and [a.u.], as in :func:`starved_state`.
 
     Returns
     -------
@@ -465,7 +491,7 @@ def simulate_kubota(
 
     Notes
     -----
-    LSODA, rtol 1e-9, atol 1e-12, each phase integrated separately so that the
+    LSODA (default rtol 1e-9, atol 1e-12, converged), each phase integrated separately so that the
     insulin step is not inside a step of the solver. With free Mg²⁺ ``m``::
 
         k_AKTPhos → k_AKTPhos · phi_Mg(m),   phi_Mg(m) = [m/(0.5 + m)] / [0.5/(0.5 + 0.5)]
@@ -485,16 +511,17 @@ def simulate_kubota(
                             low_inclusive=True))
     t_starve = float(check_range("starvation", starvation, "min", low=0.0, high=1e5, low_inclusive=True))
     t_end = float(check_range("duration", duration, "min", high=1e4))
+    rtol, atol = check_tolerances(rtol, atol, "a.u.")
     p = _with_magnesium(parameters or KubotaParameters(), magnesium, magnesium_on_receptor)
     if initial is None:
         y0 = tuple(INITIAL_STATE[n] for n in STATE_NAMES)
     else:
         y0 = tuple(float(v) for v in _state_vector(initial))
-    start = np.array(_starved(p, t_starve, y0))
+    start = np.array(_starved(p, t_starve, y0, rtol, atol))
     grid = np.arange(math.floor(t_end) + 1, dtype=float)
     if grid[-1] < t_end:
         grid = np.append(grid, t_end)
-    t, y = _integrate(p, ins, start, t_end, grid)
+    t, y = _integrate(p, ins, start, t_end, grid, rtol, atol)
     states = dict(zip(STATE_NAMES, y, strict=True))
     return KubotaResult(
         time=t,
@@ -540,6 +567,8 @@ def dose_response_kubota(
     parameters: KubotaParameters | None = None,
     magnesium: float | None = None,
     magnesium_on_receptor: bool = False,
+    rtol: float = RTOL,
+    atol: float = ATOL,
 ) -> KubotaDoseResponse:
     """G6Pase suppression and peak pAKT against insulin, one protocol per level.
 
@@ -555,6 +584,8 @@ def dose_response_kubota(
         Cytosolic free Mg²⁺ [mM] for the teaching factor phi_Mg.
     magnesium_on_receptor : bool
         Also scale k_Ins [TEACHING ASSUMPTION].
+    rtol, atol : float
+        Solver tolerances, as in :func:`starved_state`.
 
     Returns
     -------
@@ -582,7 +613,8 @@ def dose_response_kubota(
     g6p, pakt, ps6k = [], [], []
     for level in insulin:
         r = simulate_kubota(float(level), starvation=starvation, duration=duration, parameters=parameters,
-                            magnesium=magnesium, magnesium_on_receptor=magnesium_on_receptor)
+                            magnesium=magnesium, magnesium_on_receptor=magnesium_on_receptor,
+                            rtol=rtol, atol=atol)
         g6p.append(float(r.g6pase_relative[-1]))
         pakt.append(float(np.max(r.pAKT)))
         ps6k.append(float(np.max(r.pS6K)))

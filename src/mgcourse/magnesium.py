@@ -72,6 +72,10 @@ class ReferenceRange:
     high: float
     source: str
 
+    def __post_init__(self) -> None:
+        check_range("low", self.low, "mmol/L", high=10.0)
+        check_range("high", self.high, "mmol/L", low=self.low, high=10.0)
+
 
 #: Reference intervals for total serum magnesium in adults [mmol/L].
 REFERENCE_RANGES: Final[dict[str, ReferenceRange]] = {

@@ -52,7 +52,18 @@ import numpy as np
 import numpy.typing as npt
 
 from mgcourse import MgcourseWarning
-from mgcourse._validation import FloatOrArray, check_choice, check_range, scalar_or_array
+from mgcourse._integrate import rk4, steps_and_stride
+from mgcourse._validation import (
+    SWITCH,
+    Bound,
+    FloatOrArray,
+    check_choice,
+    check_fields,
+    check_range,
+    non_negative,
+    positive,
+    scalar_or_array,
+)
 from mgcourse.signalling import (
     _MAGNESIUM_RANGE,
     SedaghatParameters,
@@ -166,6 +177,36 @@ _SEDAGHAT: Final = SedaghatParameters()
 # ---------------------------------------------------------------------------
 
 
+_MOLAR_FIELDS: Final = (
+    "irp", "ki", "arg", "pp2a", "mkp1", "kmi13", "kmi14", "kmi17", "kmi18", "kmi19", "kmi20",
+    "kmi21", "kmi22", "kmi23", "kmi24", "kmi25", "kmi26", "kmi27", "kmi28",
+)
+_FIRST_ORDER_FIELDS: Final = (
+    "km1", "k3", "km4", "k4p", "km4p", "km5", "k6", "k7", "km8", "k9stim", "km10", "km11",
+    "km12", "k7p", "km13", "k13", "k14", "k15", "k16", "k18", "k19", "k20", "k21", "k22", "k23",
+    "k24", "k25", "k26", "k27", "k28", "k29",
+)
+#: Valid ranges of the Muniyappa parameters: rates ≥ 0, concentrations > 0.
+_MUNIYAPPA_BOUNDS: Final[dict[str, Bound]] = {
+    "k1": positive("M^-1 min^-1"),
+    **{name: positive("M") for name in _MOLAR_FIELDS},
+    **{name: non_negative("min^-1") for name in _FIRST_ORDER_FIELDS},
+    "v17": non_negative("M min^-1"),
+    "negfeed": Bound("dimensionless", low=0.0, high=1.0, low_inclusive=True),
+    "vmax": non_negative("dimensionless"), "kd": positive("%"),
+    "n": Bound("dimensionless", low=1.0, high=10.0, low_inclusive=True),
+    "n2": Bound("dimensionless", low=1.0, high=10.0, low_inclusive=True),
+    "tau": positive("min", high=60.0), "et1_half_life": positive("min", high=1e4),
+    **{name: positive("dimensionless", high=100.0) for name in ("ptp", "pten", "ship")},
+    "magnesium": Bound("mM", low=_MAGNESIUM_RANGE[0], high=_MAGNESIUM_RANGE[1],
+                       low_inclusive=True, optional=True),
+    "tnf": Bound("dimensionless", low=1.0, high=20.0, low_inclusive=True),
+    "tnf_k7_coupling": non_negative("dimensionless", high=10.0),
+    "tnf_serine": SWITCH,
+    "tnf_serine_coupling": non_negative("dimensionless", high=100.0),
+}
+
+
 @dataclass(frozen=True)
 class MuniyappaParameters:
     """Constants of the Muniyappa et al. (2020) vascular insulin-signalling model [PUBLISHED].
@@ -271,31 +312,15 @@ class MuniyappaParameters:
     tnf_serine_coupling: float = 1.0  # c_V [-]
 
     def __post_init__(self) -> None:
+        check_fields(self, _MUNIYAPPA_BOUNDS)
         if self.negfeed not in (0, 1):
             raise ValueError(f"negfeed = {self.negfeed!r} [dimensionless] is not supported; "
                              "valid values are 0 (feedback off) and 1 (on)")
-        for name in ("ptp", "pten", "ship"):
-            check_range(name, getattr(self, name), "dimensionless", high=100.0)
-        for name in ("irp", "kd", "ki", "kmi13", "kmi17", "kmi18", "kmi19", "kmi20",
-                     "kmi21", "kmi22", "kmi23", "kmi24", "kmi25", "kmi26", "kmi27", "kmi28"):
-            check_range(name, getattr(self, name), "M" if name != "kd" else "%")
-        check_range("tau", self.tau, "min", high=60.0)
-        check_range("et1_half_life", self.et1_half_life, "min", high=1e4)
         for name in ("n", "n2"):
             value = getattr(self, name)
-            check_range(name, value, "dimensionless", low=1.0, high=10.0, low_inclusive=True)
             if value != round(value):
                 raise ValueError(f"{name} = {value:g} [dimensionless] must be a whole number "
                                  "in [1, 10]")
-        if self.magnesium is not None:
-            low, high = _MAGNESIUM_RANGE
-            check_range("magnesium", self.magnesium, "mM", low=low, high=high,
-                        low_inclusive=True)
-        check_range("tnf", self.tnf, "dimensionless", low=1.0, high=20.0, low_inclusive=True)
-        check_range("tnf_k7_coupling", self.tnf_k7_coupling, "dimensionless", high=10.0,
-                    low_inclusive=True)
-        check_range("tnf_serine_coupling", self.tnf_serine_coupling, "dimensionless",
-                    high=100.0, low_inclusive=True)
 
     # -- receptor block (definitions of Sedaghat 2002) --------------------------
 
@@ -718,16 +743,8 @@ def _integrate(
     dt: float,
     clip: bool,
 ) -> _Run:
-    """Classical RK4 with fixed step ``dt`` for m scenarios at once (models.md §10)."""
-    n_steps = round(duration / dt)
-    if abs(n_steps * dt - duration) > 1e-9 * max(duration, 1.0):
-        raise ValueError(f"duration = {duration:g} min must be a whole number of RK4 steps "
-                         f"of dt = {dt:g} min")
-    n_samples = times.size - 1
-    stride = n_steps // n_samples
-    if stride * n_samples != n_steps:
-        raise ValueError(f"sample_interval = {duration / n_samples:g} min must be a whole "
-                         f"number of RK4 steps of dt = {dt:g} min")
+    """Classical RK4 with fixed step ``dt`` for m scenarios at once (Muniyappa et al. 2020)."""
+    n_steps, stride = steps_and_stride(duration, dt, times.size - 1, "duration")
     lag = np.array([p.tau / dt for p in parameters])  # delay in steps
     if np.any(lag < 1.0 - 1e-9):
         raise ValueError(f"tau = {min(p.tau for p in parameters):g} min must be at least one "
@@ -738,67 +755,34 @@ def _integrate(
     m = len(parameters)
     model = _VascularModel(parameters, clip=clip)
     z = model.z
-    # y and the four RK4 slopes in one buffer, so each stage state and the update is a
-    # single matrix product with a row of RK4 coefficients
-    buffer = np.zeros((5, _N, m))  # zeros: the products also touch slopes not yet computed
-    y, k1, k2, k3, k4 = buffer
-    y[...] = np.array(VASCULAR_INITIAL_STATE)[:, None]
-    flat = buffer.reshape(5, _N * m)
-    stage_state = z[:_N].reshape(_N * m)  # a view: the state rows of z
-    half = 0.5 * dt
-    to_stage2 = np.array([1.0, half, 0.0, 0.0, 0.0])
-    to_stage3 = np.array([1.0, 0.0, half, 0.0, 0.0])
-    to_stage4 = np.array([1.0, 0.0, 0.0, dt, 0.0])
-    to_next = np.array([1.0, dt / 6.0, dt / 3.0, dt / 3.0, dt / 6.0])
+    y0 = np.repeat(np.array(VASCULAR_INITIAL_STATE)[:, None], m, axis=1)
     history = np.empty((n_steps + 1, 2, m))  # x13 and x19 at every step
     tracked = np.array([_X13, _X19])
-    history[0] = y[tracked]
-    out = np.empty((_N, m, times.size))
-    out[:, :, 0] = y
+    history[0] = y0[tracked]
     switch = t_step - 1e-9 * dt  # a stage time equal to t_step (up to rounding) is "off"
     level = np.full(m, insulin)
     offsets = np.array([0.0, 0.5, 1.0])
     feedback = np.empty((3, block, m))
-    insulin_on: bool | None = None
-    for n in range(n_steps):
+
+    def derivative(y: FloatArray, n: int, stage: float, out: FloatArray) -> None:
         j = n % block
-        if j == 0:  # delayed PKC for the next block; needs the history up to step n only
+        if j == 0 and stage == 0.0:
+            # delayed PKC for the next block; needs the history up to step n only
             steps = np.arange(n, min(n + block, n_steps), dtype=float)
             positions = steps[None, :, None] + offsets[:, None, None] - lag[None, None, :]
             delayed = _delayed(history[: n + 1, 1], positions)
             feedback[:, : steps.size] = _pkc_feedback(delayed, parameters)
-        t = n * dt
-        # stage 1 at t; its PKC equals that of stage 4 of the previous step
-        if (t < switch) is not insulin_on:
-            insulin_on = t < switch
-            z[_X1] = level if insulin_on else 0.0
-        if n == 0:
-            z[_PKC] = feedback[0, 0]
+        z[_X1] = level if n * dt + stage * dt < switch else 0.0
+        z[_PKC] = feedback[int(2 * stage), j]
         z[:_N] = y
-        model(k1)
-        # stages 2 and 3 at t + dt/2
-        if (t + half < switch) is not insulin_on:
-            insulin_on = t + half < switch
-            z[_X1] = level if insulin_on else 0.0
-        z[_PKC] = feedback[1, j]
-        np.matmul(to_stage2, flat, out=stage_state)
-        model(k2)
-        np.matmul(to_stage3, flat, out=stage_state)
-        model(k3)
-        # stage 4 at t + dt
-        if (t + dt < switch) is not insulin_on:
-            insulin_on = t + dt < switch
-            z[_X1] = level if insulin_on else 0.0
-        z[_PKC] = feedback[2, j]
-        np.matmul(to_stage4, flat, out=stage_state)
-        model(k4)
-        np.matmul(to_next, flat, out=flat[0])
+        model(out)
+
+    def after_step(n: int, y: FloatArray) -> None:
         y.take(tracked, axis=0, out=history[n + 1])
-        if (n + 1) % stride == 0:
-            out[:, :, (n + 1) // stride] = y
+
+    out = rk4(derivative, y0, dt=dt, n_steps=n_steps, stride=stride,
+              what="the vascular model", after_step=after_step)
     pip3_min = np.min(history[:, 0], axis=0)
-    if not np.all(np.isfinite(out)):
-        raise RuntimeError("the vascular model produced non-finite values; reduce dt")
     sample_steps = np.arange(times.size, dtype=float) * stride
     pkc = _pkc_feedback(_delayed(history[:, 1], sample_steps[:, None] - lag[None, :]),
                         parameters)
