@@ -69,12 +69,21 @@ def test_clinical_evidence_matches_the_course_reference():
     assert (song.n_pooled, song.n_participants) == (9, 370)
     homa = by_key["Simental-Mendía et al. 2016", "HOMA-IR"]
     assert (homa.estimate, homa.ci_low, homa.ci_high) == (-0.67, -1.20, -0.14)
-    assert by_key["Dibaba et al. 2017", "systolic blood pressure"].estimate == -4.18
-    assert by_key["Dibaba et al. 2017", "diastolic blood pressure"].estimate == -2.27
-    assert by_key["Zhang et al. 2016", "systolic blood pressure"].estimate == -2.00
-    assert by_key["Zhang et al. 2016", "diastolic blood pressure"].estimate == -1.78
-    assert {r.study for r in records if r.secondary_sourced} == {"Dibaba et al. 2017",
-                                                                 "Zhang et al. 2016"}
+    # Dibaba et al. 2017, abstract: standardized mean differences with 95 % CIs
+    sbp = by_key["Dibaba et al. 2017", "systolic blood pressure"]
+    dbp = by_key["Dibaba et al. 2017", "diastolic blood pressure"]
+    assert (sbp.measure, sbp.unit) == ("SMD vs control", "SD")
+    assert (sbp.estimate, sbp.ci_low, sbp.ci_high) == (-0.20, -0.37, -0.03)
+    assert (dbp.estimate, dbp.ci_low, dbp.ci_high) == (-0.27, -0.52, -0.03)
+    # Zhang et al. 2016, abstract: 2.00 (0.43-3.58) and 1.78 (0.73-2.82) mmHg lower
+    zsbp = by_key["Zhang et al. 2016", "systolic blood pressure"]
+    zdbp = by_key["Zhang et al. 2016", "diastolic blood pressure"]
+    assert (zsbp.estimate, zsbp.ci_low, zsbp.ci_high) == (-2.00, -3.58, -0.43)
+    assert (zdbp.estimate, zdbp.ci_low, zdbp.ci_high) == (-1.78, -2.82, -0.73)
+    assert {r.study for r in records if r.secondary_sourced} == {"Dibaba et al. 2017"}
+    for r in records:
+        if r.ci_low is not None and r.ci_high is not None:
+            assert r.ci_low < r.estimate < r.ci_high, (r.study, r.outcome)
     serum = by_key["Guerrero-Romero et al. 2004", "serum magnesium"]
     assert (serum.before, serum.after) == (0.61, 0.81)
     assert by_key["Guerrero-Romero et al. 2004", "HOMA-IR"].before == 4.6
@@ -84,7 +93,7 @@ def test_clinical_evidence_matches_the_course_reference():
             assert r.before is not None and r.after is not None and r.standard_error is None
             assert r.estimate == pytest.approx(r.after - r.before, abs=1e-12)
         else:
-            assert r.measure == "WMD vs placebo" and r.before is None
+            assert r.measure in {"WMD vs placebo", "SMD vs control"} and r.before is None
     assert records is evidence.clinical_evidence()
 
 

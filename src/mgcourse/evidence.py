@@ -298,8 +298,10 @@ class EvidenceRecord:
     outcome : str
         Outcome measured.
     measure : str
-        ``"WMD vs placebo"`` (weighted mean difference from a meta-analysis) or
-        ``"within-arm change (Mg arm)"`` (before/after in the treated arm only).
+        ``"WMD vs placebo"`` (weighted mean difference from a meta-analysis),
+        ``"SMD vs control"`` (standardized mean difference, in standard
+        deviations, unit ``"SD"``) or ``"within-arm change (Mg arm)"``
+        (before/after in the treated arm only).
     estimate : float
         The effect [unit of ``unit``]; for within-arm rows ``after − before``.
     ci_low, ci_high : float or None
@@ -359,9 +361,10 @@ def clinical_evidence() -> tuple[EvidenceRecord, ...]:
     -------
     tuple of EvidenceRecord
         Song et al. 2006 (fasting glucose), Simental-Mendía et al. 2016 (HOMA-IR),
-        Dibaba et al. 2017 and Zhang et al. 2016 (systolic and diastolic blood
-        pressure, secondary-sourced), and the Mg-arm values of Guerrero-Romero et
-        al. 2004 (serum magnesium, HOMA-IR).
+        Dibaba et al. 2017 (systolic and diastolic blood pressure as standardized
+        mean differences, secondary-sourced) and Zhang et al. 2016 (the same in
+        mmHg), and the Mg-arm values of Guerrero-Romero et al. 2004 (serum
+        magnesium, HOMA-IR).
 
     Notes
     -----
