@@ -160,3 +160,12 @@ def test_other_functions_reject_bad_input():
         lv.hepatic_glucose_output(-0.5)
     with pytest.raises(ValueError, match=r"k_AKTPhos = -1 a\.u\.\^-1 min\^-1 is out of range"):
         replace(lv.KubotaParameters(), k_AKTPhos=-1.0)
+
+
+def test_default_tolerance_is_converged():
+    # a tenfold tighter tolerance changes the reported outputs by less than 0.5 %
+    default = lv.simulate_kubota(1.0)
+    tight = lv.simulate_kubota(1.0, rtol=lv.RTOL / 10, atol=lv.ATOL / 10)
+    for name in ("pAKT", "pS6K", "g6pase_relative"):
+        a, b = getattr(default, name), getattr(tight, name)
+        assert_allclose([np.max(a), a[-1]], [np.max(b), b[-1]], rtol=5e-3)

@@ -464,3 +464,33 @@ def test_magnesium_on_irs1_also_scales_k2a():
 def test_bad_input_is_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- convergence: a tenfold tighter tolerance (or half the RK4 step) changes outputs < 0.5 % --
+
+
+def _peaks_and_finals(*arrays):
+    return np.array([f(a) for a in arrays for f in (np.max, lambda x: x[-1])])
+
+
+def test_sedaghat_default_tolerance_is_converged():
+    default = sg.simulate_sedaghat()
+    tight = sg.simulate_sedaghat(rtol=1e-9, atol=1e-23)
+    assert_allclose(_peaks_and_finals(default.surface_glut4, default.akt, default.pip3),
+                    _peaks_and_finals(tight.surface_glut4, tight.akt, tight.pip3), rtol=5e-3)
+
+
+def test_sedaghat_rk4_step_is_converged():
+    # RK4 error falls with dt^4: half the step is a sixteenfold tighter scheme
+    default = sg.simulate_sedaghat(duration=20.0, method="rk4", sample_interval=1.0)
+    half = sg.simulate_sedaghat(duration=20.0, method="rk4", sample_interval=1.0, rk4_step=0.0005)
+    assert_allclose(_peaks_and_finals(default.surface_glut4, default.akt, default.pip3),
+                    _peaks_and_finals(half.surface_glut4, half.akt, half.pip3), rtol=5e-3)
+
+
+@pytest.mark.parametrize("parameters", [sg.NORMAL, sg.T2D], ids=["normal", "t2d"])
+def test_brannmark_default_tolerance_is_converged(parameters):
+    default = sg.simulate_brannmark(10.0, parameters=parameters)
+    tight = sg.simulate_brannmark(10.0, parameters=parameters, rtol=1e-11, atol=1e-13)
+    assert_allclose(_peaks_and_finals(default.glucose_uptake, default.glut4m, default.irs1p),
+                    _peaks_and_finals(tight.glucose_uptake, tight.glut4m, tight.irs1p), rtol=5e-3)

@@ -324,3 +324,21 @@ def test_simulate_topp_rejects_bad_input(kwargs, message):
 def test_topp_parameters_reject_bad_values():
     with pytest.raises(ValueError, match=r"SI = -0.72 mL µU\^-1 day\^-1 is out of range"):
         replace(DEFAULT, SI=-0.72)
+
+
+def test_ivgtt_default_tolerance_is_converged():
+    default = wb.simulate_ivgtt()
+    tight = wb.simulate_ivgtt(rtol=wb.BERGMAN_RTOL / 10, atol=wb.BERGMAN_ATOL / 10)
+    assert_allclose(default.glucose, tight.glucose, rtol=5e-3)
+    assert_allclose(np.max(default.remote_insulin_action), np.max(tight.remote_insulin_action),
+                    rtol=5e-3)
+
+
+def test_topp_default_tolerance_is_converged():
+    parameters = replace(wb.ToppParameters(), SI=0.36)
+    default = wb.simulate_topp(parameters=parameters, duration=2000.0)
+    tight = wb.simulate_topp(parameters=parameters, duration=2000.0, rtol=wb.TOPP_RTOL / 10,
+                             atol=wb.TOPP_ATOL / 10)
+    for name in ("glucose", "insulin", "beta_mass"):
+        a, b = getattr(default, name), getattr(tight, name)
+        assert_allclose([np.max(a), a[-1]], [np.max(b), b[-1]], rtol=5e-3)
