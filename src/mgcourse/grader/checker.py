@@ -122,7 +122,9 @@ class _Session:
 
     def call(self, function: StudentFunction, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """Call a student's function in their kernel with plain arguments."""
-        answer = self.ask({"op": "call", "ref": function.ref, "args": encode(args), "kwargs": encode(kwargs)})
+        named = {id(v): k for k, v in self.namespace.items() if not k.startswith("__")}
+        answer = self.ask({"op": "call", "ref": function.ref, "args": encode(args, named=named),
+                           "kwargs": encode(kwargs, named=named)})
         if "error" in answer:
             ename, evalue = ([*list(answer["error"]), "", ""])[:2]
             ename, evalue = str(ename)[:100], str(evalue)[:2000]

@@ -17,7 +17,10 @@ import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from mgcourse.grader.course import Course
 
 __all__ = ["main"]
 
@@ -139,12 +142,17 @@ def _parser() -> argparse.ArgumentParser:
         "grade", formatter_class=_formatter,
         help="autograde every submission (parallel, sandboxed, resumable)",
         description=textwrap.dedent("""\
-            Autograde grading/submitted/*/<assignment> in parallel. Each submission runs
-            in a private folder outside the course, in a kernel with a per-cell time
-            limit and a memory cap, which cannot read the solutions, the gradebook or
-            other submissions. Locked cells are restored from the gradebook; deleted,
-            duplicated or edited test cells, tampering with numpy, builtins or IPython,
-            crashes and timeouts are recorded and flagged for review.
+            Autograde grading/submitted/*/<assignment> in parallel. Each submission's
+            code runs in its own bubblewrap sandbox: no network, its own processes only
+            (none outlives it), the system read-only, no view of the course, the
+            gradebook or other submissions, a clean environment, and limits on memory,
+            processes, file size, CPU time, time per cell and time per submission.
+            The test cells run in a separate checker process that receives the
+            student's values only as plain data (numbers, strings, lists, arrays), so
+            nothing the student's code does can change how its answers are judged.
+            Locked cells are restored from the gradebook; deleted, duplicated or edited
+            test cells, answers that imitate plain data, crashes and timeouts are
+            recorded and flagged for review.
 
             Grades go to the gradebook one submission at a time, so Ctrl-C loses nothing:
             run the command again and it grades only what is missing (or what was
@@ -153,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
             One line per submission: student, score / maximum, time, outcome."""),
         epilog="examples:\n  mgcourse grade assignment1\n"
         "  mgcourse grade assignment1 --workers 4 --timeout 120 --memory 4096\n"
-        "  mgcourse grade assignment1 --student alice --force",
+        "  mgcourse grade assignment1 --student alice --force\n"
+        "  mgcourse grade assignment1 --budget 600",
     )
     grade.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
     grade.add_argument("--workers", type=int, default=2, metavar="N",
@@ -162,6 +171,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="time limit per cell in seconds (default: nbgrader_config.py, 60 s)")
     grade.add_argument("--memory", type=int, default=2048, metavar="MB",
                        help="memory cap of each notebook's kernel in MB (default: 2048)")
+    grade.add_argument("--budget", type=float, default=300.0, metavar="S",
+                       help="wall-clock time one submission may take in all, in seconds; a "
+                       "submission that reaches it is stopped and flagged (default: 300)")
+    grade.add_argument("--unsafe-no-sandbox", dest="unsandboxed", action="store_true",
+                       help="UNSAFE: grade without the bubblewrap sandbox, on a machine where it "
+                       "cannot be set up; student code can then read the course and the network")
     grade.add_argument("--force", action="store_true",
                        help="grade again even submissions already graded and unchanged")
     grade.add_argument("--student", action="append", default=None, metavar="ID",
@@ -200,42 +215,40 @@ def _parser() -> argparse.ArgumentParser:
 # ----------------------------------------------------------------- commands
 
 
-def _root(args: argparse.Namespace) -> Path:
-    from mgcourse.grading import course_root
+def _course(args: argparse.Namespace) -> Course:
+    from mgcourse.grader.course import Course, course_root
 
     if args.root is not None:
         root = Path(args.root).resolve()
         if not (root / "nbgrader_config.py").is_file():
             raise _UsageError(f"--root {args.root}: no nbgrader_config.py there")
-        return root
-    try:
-        return course_root()
-    except FileNotFoundError as error:
-        raise _UsageError(str(error)) from None
+    else:
+        try:
+            root = course_root()
+        except FileNotFoundError as error:
+            raise _UsageError(str(error)) from None
+    return Course.load(root)
 
 
-def _check_assignment(root: Path, assignment: str) -> None:
-    from mgcourse.grading import load_config
-
-    source = root / str(load_config(root).CourseDirectory.source_directory)
+def _check_assignment(course: Course, assignment: str) -> None:
+    source = course.source
     if not (source / assignment).is_dir():
         known = ", ".join(sorted(p.name for p in source.iterdir() if p.is_dir())) if source.is_dir() else ""
         raise _UsageError(f"unknown assignment {assignment!r} (known: {known or 'none'})")
 
 
-def _release(args: argparse.Namespace, root: Path) -> int:
-    from mgcourse.grading import load_config, release_checked
+def _release(args: argparse.Namespace, course: Course) -> int:
+    from mgcourse.grader.release import release_checked
 
-    source = root / str(load_config(root).CourseDirectory.source_directory)
-    names = args.assignments or sorted(p.name for p in source.iterdir() if any(p.glob("*.ipynb")))
+    names = args.assignments or sorted(p.name for p in course.source.iterdir() if any(p.glob("*.ipynb")))
     for name in names:
-        _check_assignment(root, name)
+        _check_assignment(course, name)
     status = OK
     if args.duedate is not None and len(args.assignments) != 1:
         raise _UsageError("--duedate needs exactly one ASSIGNMENT")
     for name in names:
         try:
-            report = release_checked(name, root, duedate=args.duedate)
+            report = release_checked(course, name, duedate=args.duedate)
         except ValueError as error:
             raise _UsageError(str(error)) from None
         if report.leaks:
@@ -259,23 +272,23 @@ def _release(args: argparse.Namespace, root: Path) -> int:
     return status
 
 
-def _collect(args: argparse.Namespace, root: Path) -> int:
-    from mgcourse.grading import collect, collect_exchange
+def _collect(args: argparse.Namespace, course: Course) -> int:
+    from mgcourse.grader.collect import collect, collect_exchange
 
-    _check_assignment(root, args.assignment)
+    _check_assignment(course, args.assignment)
     if (args.source is None) == (args.exchange is None):
         raise _UsageError("give either SOURCE (a folder or .zip) or --exchange, not both")
     if args.exchange is not None:
         folder = None if args.exchange is True else Path(args.exchange)
         try:
-            report = collect_exchange(args.assignment, root, exchange=folder)
+            report = collect_exchange(course, args.assignment, exchange=folder)
         except FileNotFoundError as error:
             raise _UsageError(str(error)) from None
     else:
         if not args.source.exists():
             raise _UsageError(f"SOURCE {args.source}: no such file or folder")
         try:
-            report = collect(args.assignment, args.source, root, named_regexp=args.pattern)
+            report = collect(course, args.assignment, args.source, named_regexp=args.pattern)
         except ValueError as error:
             raise _UsageError(str(error)) from None
     for student, files, status in report.collected:
@@ -291,15 +304,15 @@ def _collect(args: argparse.Namespace, root: Path) -> int:
 #: Order in which flags are shown on the progress line (most telling first).
 _SEVERITY: Final = {
     kind: rank for rank, kind in enumerate((
-        "kernel_died", "timeout", "memory", "missing_notebook", "invalid_notebook", "deleted_cell",
-        "tampering", "file_access", "process", "sandbox", "edited_cell", "duplicated_cell",
+        "kernel_died", "budget", "timeout", "memory", "not_plain_data", "missing_notebook",
+        "invalid_notebook", "deleted_cell", "edited_cell", "duplicated_cell",
         "changed_metadata", "unknown_cell", "renamed_notebook", "symlink", "suspicious_code",
     ))
 }
 
 
 def _describe(result: object) -> str:
-    from mgcourse.autograde import SubmissionResult
+    from mgcourse.grader.results import SubmissionResult
 
     assert isinstance(result, SubmissionResult)
     if result.skipped:
@@ -316,18 +329,22 @@ def _describe(result: object) -> str:
     return "graded"
 
 
-def _grade(args: argparse.Namespace, root: Path) -> int:
-    from mgcourse.autograde import GradeOptions, SubmissionResult, find_submissions, grade_assignment
-    from mgcourse.grading import GradingError
+def _grade(args: argparse.Namespace, course: Course) -> int:
+    from mgcourse.grader.course import GradingError
+    from mgcourse.grader.records import find_submissions
+    from mgcourse.grader.results import GradeOptions, SubmissionResult
+    from mgcourse.grader.runner import grade_assignment
+    from mgcourse.grader.sandbox import SandboxError
 
-    _check_assignment(root, args.assignment)
+    _check_assignment(course, args.assignment)
     try:
         options = GradeOptions(
-            workers=args.workers, timeout=args.timeout, memory_mb=args.memory, force=args.force
+            workers=args.workers, timeout=args.timeout, memory_mb=args.memory, force=args.force,
+            budget=args.budget, unsandboxed=args.unsandboxed,
         )
     except ValueError as error:
         raise _UsageError(str(error)) from None
-    total = len(find_submissions(args.assignment, root))
+    total = len(find_submissions(course, args.assignment))
     if args.student:
         total = len(set(args.student))
     if total == 0:
@@ -346,11 +363,18 @@ def _grade(args: argparse.Namespace, root: Path) -> int:
             flush=True,
         )
 
+    if options.unsandboxed:
+        print("WARNING: grading WITHOUT the sandbox (--unsafe-no-sandbox): student code can read the "
+              "course, the gradebook and the network", file=sys.stderr, flush=True)
     print(f"grading {total} submission(s) of {args.assignment} on {options.workers} worker(s)", flush=True)
     try:
         results = grade_assignment(
-            args.assignment, root, students=args.student, options=options, progress=progress
+            course, args.assignment, students=args.student, options=options, progress=progress
         )
+    except SandboxError as error:
+        print(f"mgcourse grade: refused: {error}. Grading untrusted code needs the sandbox; "
+              "--unsafe-no-sandbox grades without it.", file=sys.stderr)
+        return USAGE
     except KeyError as error:
         raise _UsageError(str(error.args[0])) from None
     except GradingError as error:
@@ -370,7 +394,7 @@ def _grade(args: argparse.Namespace, root: Path) -> int:
     return PROBLEMS if any(r.needs_review for r in results) else OK
 
 
-def _feedback(args: argparse.Namespace, root: Path) -> int:
+def _feedback(args: argparse.Namespace, course: Course) -> int:
     from mgcourse.feedback import generate_feedback
     from mgcourse.grading import GradingError
 
@@ -388,7 +412,7 @@ def _feedback(args: argparse.Namespace, root: Path) -> int:
     return OK
 
 
-def _report(args: argparse.Namespace, root: Path) -> int:
+def _report(args: argparse.Namespace, course: Course) -> int:
     from mgcourse.report import write_report
 
     _check_assignment(root, args.assignment)
@@ -422,8 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse exits with 2 on usage errors, 0 for --help
         return int(exit_.code or 0)
     try:
-        root = _root(args)
-        return int(_COMMANDS[args.command](args, root))
+        return int(_COMMANDS[args.command](args, _course(args)))
     except _UsageError as error:
         print(f"mgcourse {args.command}: error: {error}", file=sys.stderr)
         return USAGE

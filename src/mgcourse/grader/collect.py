@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Collect submissions: from a folder per student, an LMS download (zip) or nbgrader's exchange."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from mgcourse.grader.course import course_directory, load_config
+from mgcourse.grader.course import Course, course_directory
 
 #: nbgrader's documented pattern for LMS downloads,
 #: e.g. ``ps1_bitdiddle_attempt_2016-01-30-15-00-00_problem1.ipynb``.
@@ -128,12 +128,14 @@ def _digest(files: dict[str, Path | bytes]) -> str:
 
 
 def collect(
-    assignment: str, source: Path, root: Path, *, named_regexp: str | None = None
+    course: Course, assignment: str, source: Path, *, named_regexp: str | None = None
 ) -> CollectReport:
     """Copy submissions into ``grading/submitted/<student>/<assignment>/``.
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
         Assignment name.
     source : pathlib.Path
@@ -141,8 +143,6 @@ def collect(
         holding the notebook, possibly inside ``<assignment>/``), or a folder or
         zip archive of files named the LMS way, which nbgrader's
         ``FileNameCollectorPlugin`` recognises with ``named_regexp``.
-    root : pathlib.Path
-        Course directory.
     named_regexp : str, optional
         Regular expression with the groups ``student_id`` and ``file_id`` (and
         optionally ``timestamp``), applied to each file's absolute path. Defaults
@@ -173,9 +173,7 @@ def collect(
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"source = {str(source)!r} does not exist")
-    root = Path(root).resolve()
-    config = load_config(root)
-    plugin = FileNameCollectorPlugin(config=config)
+    plugin = FileNameCollectorPlugin(config=course.nbgrader_config())
     quiet = logging.getLogger("mgcourse.collect")  # we report skipped files ourselves
     quiet.propagate = False
     if not quiet.handlers:
@@ -191,8 +189,8 @@ def collect(
     report = CollectReport()
     released = {
         p.name
-        for folder in (config.CourseDirectory.release_directory, config.CourseDirectory.source_directory)
-        for p in (root / str(folder) / assignment).glob("*.ipynb")
+        for folder in (course.release, course.source)
+        for p in (folder / assignment).glob("*.ipynb")
     }
     # student → relative name → (file, timestamp)
     found: dict[str, dict[str, tuple[Path, datetime.datetime | None]]] = {}
@@ -245,7 +243,7 @@ def collect(
                 earlier = previous[0].relative_to(tree).as_posix()
                 report.skipped.append((earlier, f"a later upload of {name} was kept"))
             files[name] = (path, timestamp)
-        submitted = root / str(config.CourseDirectory.submitted_directory)
+        submitted = course.submitted
         for student, files in sorted(found.items()):
             notebooks = sorted(name for name in files if name.endswith(".ipynb") and "/" not in name)
             if not notebooks:
@@ -292,7 +290,7 @@ def collect(
     return report
 
 
-def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = None) -> CollectReport:
+def collect_exchange(course: Course, assignment: str, *, exchange: Path | None = None) -> CollectReport:
     """Collect the submissions students handed in through nbgrader's exchange.
 
     On a JupyterHub with nbgrader's exchange, students submit from the
@@ -305,11 +303,11 @@ def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = Non
 
     Parameters
     ----------
+    course : Course
+        The course (its configuration names ``CourseDirectory.course_id`` and,
+        with ``Exchange.root``, the exchange folder).
     assignment : str
         Assignment name.
-    root : pathlib.Path
-        Course directory (its ``nbgrader_config.py`` names ``CourseDirectory.course_id``
-        and, with ``Exchange.root``, the exchange folder).
     exchange : pathlib.Path, optional
         Exchange folder; defaults to the course's ``Exchange.root``.
 
@@ -330,8 +328,7 @@ def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = Non
     from nbgrader.exchange import ExchangeError
     from nbgrader.exchange.default import ExchangeCollect
 
-    root = Path(root).resolve()
-    config = load_config(root)
+    config = course.nbgrader_config()
     if exchange is not None:
         config.Exchange.root = str(exchange)
     coursedir = course_directory(config, assignment, student="")
@@ -360,7 +357,7 @@ def collect_exchange(assignment: str, root: Path, *, exchange: Path | None = Non
                 continue
             shutil.copytree(folder, tree / student, symlinks=True,
                             ignore=shutil.ignore_patterns(*_IGNORED_NAMES))
-        report = collect(assignment, tree, root)
+        report = collect(course, assignment, tree)
     report.warnings = warnings + report.warnings
     report.skipped = skipped + report.skipped
     return report

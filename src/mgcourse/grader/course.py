@@ -1,8 +1,14 @@
-"""TODO docstring."""
+"""The course: its folder, its nbgrader configuration and its gradebook, loaded once.
+
+A :class:`Course` is made once per command (:meth:`Course.load`) and handed to
+every stage, which reads paths and settings from it instead of loading the
+configuration again.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import sys
 from collections.abc import Iterator
@@ -235,6 +241,17 @@ class Course:
     def course_id(self) -> str:
         """nbgrader's course id."""
         return str(self.config.CourseDirectory.course_id)
+
+    def with_gradebook(self, db_url: str) -> Course:
+        """The same course recording into another gradebook (a copy; this one is unchanged)."""
+        config = copy.deepcopy(self.config)
+        config.CourseDirectory.db_url = db_url
+        _ensure_sqlite_folder(db_url)
+        return Course(self.root, config)
+
+    def nbgrader_config(self) -> Config:
+        """A private copy of the configuration, for an nbgrader app that changes it."""
+        return copy.deepcopy(self.config)
 
     @contextlib.contextmanager
     def gradebook(self) -> Iterator[Any]:

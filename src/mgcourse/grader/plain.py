@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 __all__ = [
@@ -72,7 +72,7 @@ def _float(x: float) -> Any:
     return x if math.isfinite(x) else {"float": repr(x)}
 
 
-def encode(value: Any, refs: dict[int, Any] | None = None) -> Any:
+def encode(value: Any, refs: dict[int, Any] | None = None, named: Mapping[int, str] | None = None) -> Any:
     """A JSON-ready tree describing ``value`` (runs in the student's kernel).
 
     Parameters
@@ -82,6 +82,9 @@ def encode(value: Any, refs: dict[int, Any] | None = None) -> Any:
     refs : dict, optional
         Where objects that are not plain data are kept, by ``id``, so that the
         checker can hand them back to the student's functions.
+    named : mapping, optional
+        ``id`` → name of objects that both sides bound by the same read-only
+        cell (the checker sends the name, the kernel looks it up).
 
     Returns
     -------
@@ -89,6 +92,7 @@ def encode(value: Any, refs: dict[int, Any] | None = None) -> Any:
         JSON-ready data with type tags.
     """
     refs = refs if refs is not None else {}
+    named = named if named is not None else {}
     result: list[Any] = []
     stack: list[tuple[Any, list[Any] | dict[str, Any], Any, int]] = [(value, result, None, 0)]
     while stack:
@@ -112,6 +116,8 @@ def encode(value: Any, refs: dict[int, Any] | None = None) -> Any:
             for index, (k, v) in enumerate(item.items()):
                 stack.append((k, node["dict"][index], 0, depth + 1))
                 stack.append((v, node["dict"][index], 1, depth + 1))
+        elif id(item) in named:
+            node = {"global": named[id(item)]}
         else:
             node = _encode_other(item, refs)
         if isinstance(parent, list) and key is None:
@@ -178,10 +184,12 @@ def serve(request: str) -> None:
             namespace = get_ipython().user_ns
             answer = {"values": {n: reply(namespace[n], _REFS) for n in message["names"] if n in namespace}}
         else:
+            namespace = get_ipython().user_ns
             resolve = _REFS.__getitem__
             function = _REFS[message["ref"]]
-            args = _Decoder("argument", lambda name, ref: resolve(ref), resolve).value(message["args"])
-            kwargs = _Decoder("argument", lambda name, ref: resolve(ref), resolve).value(message["kwargs"])
+            decoder = _Decoder("argument", lambda name, ref: resolve(ref), resolve, namespace.__getitem__)
+            args = decoder.value(message["args"])
+            kwargs = decoder.value(message["kwargs"])
             answer = {"value": reply(function(*args, **kwargs), _REFS)}
     except BaseException as error:  # the student's function may raise anything, even SystemExit
         answer = {"error": [type(error).__name__, str(error)[:2000]]}
@@ -265,11 +273,13 @@ def _number(node: Any) -> float:
 
 class _Decoder:
     def __init__(
-        self, label: str, function: Callable[[str, int], Any], obj: Callable[[int], Any] | None = None
+        self, label: str, function: Callable[[str, int], Any], obj: Callable[[int], Any] | None = None,
+        glob: Callable[[str], Any] | None = None,
     ) -> None:
         self.label = label
         self.function = function
         self.obj = obj
+        self.glob = glob
         self.items = 0
 
     def count(self, n: int = 1) -> None:
@@ -341,6 +351,8 @@ class _Decoder:
             return result
         if tag == "ndarray":
             return self.array(node)
+        if tag == "global" and self.glob is not None and type(body) is str:
+            return self.glob(body)
         if tag in ("series", "dataframe") and type(body) is list:
             return self.table(tag, body, depth)
         if tag == "function" and type(node.get("ref")) is int and type(body) is str:

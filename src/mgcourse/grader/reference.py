@@ -1,21 +1,19 @@
-"""TODO docstring."""
+"""nbgrader's own autograder, run in-process: the reference the tests and benchmark compare with."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from mgcourse.grader.course import course_directory, load_config, run_app, scripts_on_path
+from mgcourse.grader.course import Course, course_directory, run_app
 
 
-def autograde(assignment: str, root: Path, *, student: str = "*") -> None:
+def autograde(course: Course, assignment: str, *, student: str = "*") -> None:
     """Autograde submissions in ``<root>/grading/submitted/<student>/<assignment>``.
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
         Assignment name; it must already be in the gradebook (see :func:`release`).
-    root : pathlib.Path
-        Course directory.
     student : str, default "*"
         Student id, or ``"*"`` for every submission.
 
@@ -32,14 +30,14 @@ def autograde(assignment: str, root: Path, *, student: str = "*") -> None:
     """
     from nbgrader.converters import Autograde
 
-    config = load_config(Path(root))
+    config = course.nbgrader_config()
     app = Autograde(coursedir=course_directory(config, assignment, student), config=config)
     app.force = True
     app.create_student = True
     run_app(app, f"autograding {assignment!r} for student {student!r}")
 
 
-def cell_scores(assignment: str, student: str, root: Path) -> dict[str, tuple[float, float]]:
+def cell_scores(course: Course, assignment: str, student: str) -> dict[str, tuple[float, float]]:
     """Autograded score of every graded cell of one submission.
 
     Parameters
@@ -48,23 +46,14 @@ def cell_scores(assignment: str, student: str, root: Path) -> dict[str, tuple[fl
         Assignment name.
     student : str
         Student id.
-    root : pathlib.Path
-        Course directory (its configuration gives the gradebook and course id).
 
     Returns
     -------
     dict of str to (float, float)
         ``grade_id`` → (score, maximum score) [points].
     """
-    from nbgrader.api import Gradebook
-
-    config = load_config(Path(root))
-    directory = config.CourseDirectory
     scores: dict[str, tuple[float, float]] = {}
-    with (
-        scripts_on_path(),
-        Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook,
-    ):
+    with course.gradebook() as gradebook:
         submission = gradebook.find_submission(assignment, student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:

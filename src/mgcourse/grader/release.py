@@ -1,4 +1,11 @@
-"""TODO docstring."""
+"""Release: generate the student version of an assignment, refusing if anything would leak.
+
+:func:`release` runs nbgrader's ``GenerateAssignment``; :func:`release_checked`
+first generates into a scratch folder against a throw-away gradebook and
+searches the result with :func:`find_leaks` for every line of the masters'
+solutions and hidden tests (:func:`leak_snippets`), decoding HTML and notebook
+JSON first, so a leak split across markup or escaped in JSON is still found.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ from typing import Any, Final
 import nbformat
 from nbformat import NotebookNode
 
-from mgcourse.grader.course import course_directory, load_config, run_app, scripts_on_path
+from mgcourse.grader.course import Course, course_directory, run_app
 
 #: Marker pairs of the regions that must never reach students.
 _REGIONS: Final = (
@@ -33,9 +40,7 @@ _REGIONS: Final = (
 _MIN_SNIPPET: Final = 12
 
 
-def release(
-    assignment: str, root: Path, *, dest: Path | None = None, db_url: str | None = None
-) -> Path:
+def release(course: Course, assignment: str, *, dest: Path | None = None) -> Path:
     """Regenerate the student version of an assignment from its master.
 
     Runs nbgrader's ``GenerateAssignment`` in-process: solutions are replaced
@@ -47,13 +52,11 @@ def release(
     ----------
     assignment : str
         Assignment name, the folder under ``solutions/`` (e.g. ``"assignment1"``).
-    root : pathlib.Path
-        Course directory.
+    course : Course
+        The course (its gradebook records the assignment).
     dest : pathlib.Path, optional
         Folder to write the student version to, replacing its contents.
         Defaults to ``<root>/exercises/<assignment>``.
-    db_url : str, optional
-        Gradebook to record the assignment in (default: the course's).
 
     Returns
     -------
@@ -69,14 +72,13 @@ def release(
 
     Examples
     --------
-    >>> release("assignment1", course_root())  # doctest: +SKIP
+    >>> release(Course.load(), "assignment1")  # doctest: +SKIP
     PosixPath('.../exercises/assignment1')
     """
     from nbgrader.converters import GenerateAssignment
 
-    root = Path(root).resolve()
-    config = load_config(root, db_url)
-    source = root / str(config.CourseDirectory.source_directory) / assignment
+    config = course.nbgrader_config()
+    source = course.source / assignment
     if not any(source.glob("*.ipynb")):
         raise FileNotFoundError(f"assignment = {assignment!r}: no notebook in {source}")
     with tempfile.TemporaryDirectory(prefix="mgcourse-release-") as tmp:
@@ -289,7 +291,7 @@ def parse_duedate(text: str) -> datetime.datetime:
         ) from None
 
 
-def release_checked(assignment: str, root: Path, *, duedate: str | None = None) -> ReleaseReport:
+def release_checked(course: Course, assignment: str, *, duedate: str | None = None) -> ReleaseReport:
     """Regenerate ``exercises/<assignment>``, refusing if anything secret would leak.
 
     The student version is first generated into a temporary folder against a
@@ -301,10 +303,10 @@ def release_checked(assignment: str, root: Path, *, duedate: str | None = None) 
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
         Assignment name (a folder under ``solutions/``).
-    root : pathlib.Path
-        Course directory.
     duedate : str, optional
         Due date to record in the gradebook (see :func:`parse_duedate`); late
         submissions are then penalised by the course's late-submission policy
@@ -325,24 +327,19 @@ def release_checked(assignment: str, root: Path, *, duedate: str | None = None) 
     GradingError
         If nbgrader fails.
     """
-    from nbgrader.api import Gradebook
-
     due = parse_duedate(duedate) if duedate is not None else None
-    root = Path(root).resolve()
-    config = load_config(root)
-    source = root / str(config.CourseDirectory.source_directory) / assignment
-    dest = root / str(config.CourseDirectory.release_directory) / assignment
+    source = course.source / assignment
+    dest = course.release / assignment
     report = ReleaseReport(assignment, dest=dest)
     with tempfile.TemporaryDirectory(prefix="mgcourse-release-") as tmp:
-        trial = release(assignment, root, dest=Path(tmp) / "trial" / assignment,
-                        db_url=f"sqlite:///{Path(tmp) / 'trial.db'}")
+        trial_course = course.with_gradebook(f"sqlite:///{Path(tmp) / 'trial.db'}")
+        trial = release(trial_course, assignment, dest=Path(tmp) / "trial" / assignment)
         report.leaks = find_leaks(trial, sorted(source.glob("*.ipynb")))
         if report.leaks:
             return report
-        generated = release(assignment, root, dest=Path(tmp) / assignment)
+        generated = release(course, assignment, dest=Path(tmp) / assignment)
         if due is not None:
-            directory = config.CourseDirectory
-            with scripts_on_path(), Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook:
+            with course.gradebook() as gradebook:
                 gradebook.update_or_create_assignment(assignment, duedate=due)
         new, old = _files(generated), _files(dest)
         report.added = sorted(new - old)

@@ -336,7 +336,8 @@ def _execute(job: GradingJob, master_nb: MasterNotebook, nb: NotebookNode, jobdi
         if pool is not None:
             kernel = pool.take(job.kernel, scratch, ahead=True)
         else:
-            kernel = SandboxedKernel.start(job.kernel, jobdir / "kernel" / master_nb.name / f"start-{attempt}")
+            folder = jobdir / "kernel" / master_nb.name / f"start-{attempt}"
+            kernel = SandboxedKernel.start(job.kernel, folder)
         checker = Checker(str(checker_dir), master_nb.modules)
         client = GradingClient(
             nb, kernel.manager, job.output_limit, timeout=int(job.timeout), interrupt_on_timeout=True,
@@ -363,7 +364,9 @@ def _execute(job: GradingJob, master_nb: MasterNotebook, nb: NotebookNode, jobdi
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _cell_result(master: MasterCell, cell: NotebookNode | None, notebook: str, messages: list[str]) -> CellResult:
+def _cell_result(
+    master: MasterCell, cell: NotebookNode | None, notebook: str, messages: list[str]
+) -> CellResult:
     from nbgrader import utils
 
     top = float(master.points or 0)
@@ -448,7 +451,9 @@ def _grade_notebook(job: GradingJob, master_nb: MasterNotebook, path: Path | Non
     outcome = NotebookOutcome()
     name = master_nb.name
     if path is None:
-        outcome.flags.append(Flag("missing_notebook", f"{name}.ipynb was not submitted; every test scores 0", name))
+        outcome.flags.append(Flag(
+            "missing_notebook", f"{name}.ipynb was not submitted; every test scores 0", name
+        ))
         outcome.cells = _zero(master_nb, "missing")
         return outcome
     nb = read_notebook(path, name, outcome)
@@ -481,7 +486,8 @@ def _grade_notebook(job: GradingJob, master_nb: MasterNotebook, path: Path | Non
             outcome.comments[f"{name}/{gid}"] = "No response." if same and not utils.is_task(cell) else None
     deliberate = {grade_id for grade_id, _ in (run.deliberate if run else [])}
     for master in master_nb.grade_cells:
-        result = _cell_result(master, cells_by_id.get(master.grade_id), name, assertion_messages(master.source))
+        messages = assertion_messages(master.source)
+        result = _cell_result(master, cells_by_id.get(master.grade_id), name, messages)
         if master.grade_id in deliberate and result.score:
             result = CellResult(name, master.grade_id, 0.0, result.max_score, "untrusted", result.ename,
                                 result.message, result.detail)
@@ -510,7 +516,8 @@ def _worker_init() -> None:
         os.environ.pop(name, None)
     limit = WORKER_MEMORY_MB * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     _POOL = KernelPool()
     Finalize(_POOL, _POOL.close, exitpriority=10)
 
@@ -552,14 +559,17 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
     flags: list[Flag] = []
     files = walk_files(submitted)
     notebooks = {p.name: p for p in sorted(submitted.glob("*.ipynb")) if p.is_file() and not p.is_symlink()}
-    paths: dict[str, Path | None] = {nb.name: notebooks.get(f"{nb.name}.ipynb") for nb in job.master.notebooks}
+    paths: dict[str, Path | None] = {
+        nb.name: notebooks.get(f"{nb.name}.ipynb") for nb in job.master.notebooks
+    }
     missing = [name for name, path in paths.items() if path is None]
     unmatched = sorted(name for name in notebooks if name not in {f"{n}.ipynb" for n in paths})
     if len(missing) == 1 and len(unmatched) == 1:
         paths[missing[0]] = notebooks[unmatched[0]]
         flags.append(Flag(
             "renamed_notebook",
-            f"the notebook was submitted as {unmatched[0]!r}; it was graded as {missing[0]}.ipynb", missing[0],
+            f"the notebook was submitted as {unmatched[0]!r}; it was graded as {missing[0]}.ipynb",
+            missing[0],
         ))
     used = {path for path in paths.values() if path is not None}
     extras = [
@@ -570,14 +580,15 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
     if extras:
         shown = ", ".join(extras[:8]) + (", …" if len(extras) > 8 else "")
         flags.append(Flag(
-            "extra_files", f"{len(extras)} other submitted file(s) were ignored ({shown}): only the notebooks "
-            "are graded, data files come from the course", review=False,
+            "extra_files", f"{len(extras)} other submitted file(s) were ignored ({shown}): only the "
+            "notebooks are graded, data files come from the course", review=False,
         ))
     links = [p.relative_to(submitted).as_posix() for p in files if p.is_symlink()]
     if links:
         flags.append(Flag("symlink", f"symbolic links in the submission were ignored: {', '.join(links[:8])}"))
-    result = SubmissionResult(job.student, job.assignment, "graded", digest=job.digest, timestamp=job.timestamp,
-                              output=str(out))
+    result = SubmissionResult(
+        job.student, job.assignment, "graded", digest=job.digest, timestamp=job.timestamp, output=str(out)
+    )
     result.flags = flags
     for master_nb in job.master.notebooks:
         outcome = _grade_notebook(job, master_nb, paths[master_nb.name], jobdir, _POOL)
@@ -608,7 +619,8 @@ def hidden_paths(course: Course) -> tuple[str, ...]:
     """Folders a student's kernel must not see: the course, its gradebook, the exchange, Jupyter's runtime."""
     from jupyter_core.paths import jupyter_runtime_dir
 
-    hide = [course.root, course.grading, course.source, Path(jupyter_runtime_dir()), Path(tempfile.gettempdir())]
+    hide = [course.root, course.grading, course.source, Path(jupyter_runtime_dir()),
+            Path(tempfile.gettempdir())]
     package_repo = Path(__file__).resolve().parents[3]  # the course repository, if installed from it
     if (package_repo / "nbgrader_config.py").is_file():
         hide.append(package_repo)
@@ -685,7 +697,8 @@ def _pool_pass(
                     result = future.result()
                 except Exception as error:
                     if job.jobdir in overdue:
-                        result = _failed(job, f"grading took longer than {_deadline(job):.0f} s and was stopped")
+                        limit = _deadline(job)
+                        result = _failed(job, f"grading took longer than {limit:.0f} s and was stopped")
                     elif on_broken is not None:
                         on_broken(job)
                         continue

@@ -1,4 +1,11 @@
-"""TODO docstring."""
+"""Source scans of student code and test cells: advisory only, bounded, never fatal.
+
+:func:`scan_source` notes constructs worth an instructor's look (``ctypes``,
+``subprocess``, assignments into library modules, special comparison methods).
+Nothing it says changes a score: the sandbox and the checker make the grade
+safe. :func:`assertion_messages` lists a test cell's own failure messages, which
+feedback may show.
+"""
 
 from __future__ import annotations
 
