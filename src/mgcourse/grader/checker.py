@@ -123,8 +123,8 @@ class _Session:
     def call(self, function: StudentFunction, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """Call a student's function in their kernel with plain arguments."""
         named = {id(v): k for k, v in self.namespace.items() if not k.startswith("__")}
-        answer = self.ask({"op": "call", "ref": function.ref, "args": encode(args, named=named),
-                           "kwargs": encode(kwargs, named=named)})
+        answer = self.ask({"op": "call", "ref": function.ref, "args": encode(args, named=named, rebuild=True),
+                           "kwargs": encode(kwargs, named=named, rebuild=True)})
         if "error" in answer:
             ename, evalue = ([*list(answer["error"]), "", ""])[:2]
             ename, evalue = str(ename)[:100], str(evalue)[:2000]

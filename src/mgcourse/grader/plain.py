@@ -72,8 +72,11 @@ def _float(x: float) -> Any:
     return x if math.isfinite(x) else {"float": repr(x)}
 
 
-def encode(value: Any, refs: dict[int, Any] | None = None, named: Mapping[int, str] | None = None) -> Any:
-    """A JSON-ready tree describing ``value`` (runs in the student's kernel).
+def encode(
+    value: Any, refs: dict[int, Any] | None = None, named: Mapping[int, str] | None = None,
+    *, rebuild: bool = False,
+) -> Any:
+    """A JSON-ready tree describing ``value``.
 
     Parameters
     ----------
@@ -81,79 +84,95 @@ def encode(value: Any, refs: dict[int, Any] | None = None, named: Mapping[int, s
         Any Python value.
     refs : dict, optional
         Where objects that are not plain data are kept, by ``id``, so that the
-        checker can hand them back to the student's functions.
+        checker can hand them back to the student's functions (kernel side).
     named : mapping, optional
         ``id`` → name of objects that both sides bound by the same read-only
         cell (the checker sends the name, the kernel looks it up).
+    rebuild : bool, default False
+        Describe dataclass instances by class and fields, for the kernel to
+        rebuild (only for arguments the checker sends *to* the kernel).
 
     Returns
     -------
     object
         JSON-ready data with type tags.
     """
-    refs = refs if refs is not None else {}
-    named = named if named is not None else {}
-    result: list[Any] = []
-    stack: list[tuple[Any, list[Any] | dict[str, Any], Any, int]] = [(value, result, None, 0)]
-    while stack:
-        item, parent, key, depth = stack.pop()
-        node: Any
-        if depth > MAX_DEPTH:
-            node = {"object": "nesting deeper than 32 levels"}
-        elif type(item) in (bool, int, str, type(None)):
-            node = item
-        elif type(item) is float:
-            node = _float(item)
-        elif type(item) is complex:
-            node = {"complex": [_float(item.real), _float(item.imag)]}
-        elif type(item) in (list, tuple, set, frozenset):
-            items = list(item)
-            node = {type(item).__name__: [None] * len(items)}
-            for index, sub in enumerate(items):
-                stack.append((sub, node[type(item).__name__], index, depth + 1))
-        elif type(item) is dict:
-            node = {"dict": [[None, None] for _ in item]}
-            for index, (k, v) in enumerate(item.items()):
-                stack.append((k, node["dict"][index], 0, depth + 1))
-                stack.append((v, node["dict"][index], 1, depth + 1))
-        elif id(item) in named:
-            node = {"global": named[id(item)]}
-        else:
-            node = _encode_other(item, refs)
-        if isinstance(parent, list) and key is None:
-            parent.append(node)
-        else:
-            parent[key] = node
-    return result[0]
+    return _Encoder(refs if refs is not None else {}, named or {}, rebuild).tree(value)
 
 
-def _encode_other(item: Any, refs: dict[int, Any]) -> Any:
-    if type(item) is StudentObject:  # the checker hands a kernel object back by its key
-        return {"object": item.type_name, "ref": item.ref}
-    if type(item) is StudentFunction:
-        return {"function": item.label, "ref": item.ref}
-    module = type(item).__module__
-    name = type(item).__name__
-    if module == "numpy" and name == "ndarray":
-        return _array(item, "ndarray")
-    if module == "numpy" and hasattr(item, "dtype") and hasattr(item, "item") and item.dtype.kind in _KINDS:
-        return encode(item.item(), refs)  # a numpy scalar: the matching Python number
-    if module.startswith("pandas") and name in ("Series", "DataFrame"):
-        import numpy as np
+class _Encoder:
+    """Turns values into tagged JSON trees, level by level (no recursion on the value's depth)."""
 
-        if name == "Series":
-            return {"series": [encode(np.asarray(item.to_numpy()), refs), encode(list(item.index), refs),
-                               encode(item.name, refs)]}
-        columns = [[encode(c, refs), encode(np.asarray(item[c].to_numpy()), refs)] for c in item.columns]
-        return {"dataframe": [columns, encode(list(item.index), refs)]}
-    refs[id(item)] = item
-    base = next((t.__name__ for t in (*_SCALARS, list, tuple, dict) if isinstance(item, t)), None)
-    own = sorted(n for n in ("__eq__", "__ne__", "__lt__", "__gt__", "__bool__", "__float__", "__array__")
-                 if n in getattr(type(item), "__dict__", {}))
-    if callable(item) and base is None:
-        return {"function": name, "ref": id(item)}
-    return {"object": f"{module}.{name}" if module != "builtins" else name, "ref": id(item),
-            "base": base, "own": own}
+    def __init__(self, refs: dict[int, Any], named: Mapping[int, str], rebuild: bool) -> None:
+        self.refs, self.named, self.rebuild = refs, named, rebuild
+
+    def tree(self, value: Any) -> Any:
+        result: list[Any] = []
+        stack: list[tuple[Any, list[Any] | dict[str, Any], Any, int]] = [(value, result, None, 0)]
+        while stack:
+            item, parent, key, depth = stack.pop()
+            node: Any
+            if depth > MAX_DEPTH:
+                node = {"object": "nesting deeper than 32 levels"}
+            elif type(item) in (bool, int, str, type(None)):
+                node = item
+            elif type(item) is float:
+                node = _float(item)
+            elif type(item) is complex:
+                node = {"complex": [_float(item.real), _float(item.imag)]}
+            elif type(item) in (list, tuple, set, frozenset):
+                items = list(item)
+                node = {type(item).__name__: [None] * len(items)}
+                for index, sub in enumerate(items):
+                    stack.append((sub, node[type(item).__name__], index, depth + 1))
+            elif type(item) is dict:
+                node = {"dict": [[None, None] for _ in item]}
+                for index, (k, v) in enumerate(item.items()):
+                    stack.append((k, node["dict"][index], 0, depth + 1))
+                    stack.append((v, node["dict"][index], 1, depth + 1))
+            elif id(item) in self.named:
+                node = {"global": self.named[id(item)]}
+            else:
+                node = self.other(item)
+            if isinstance(parent, list) and key is None:
+                parent.append(node)
+            else:
+                parent[key] = node
+        return result[0]
+
+    def other(self, item: Any) -> Any:
+        if type(item) is StudentObject:  # the checker hands a kernel object back by its key
+            return {"object": item.type_name, "ref": item.ref}
+        if type(item) is StudentFunction:
+            return {"function": item.label, "ref": item.ref}
+        module = type(item).__module__
+        name = type(item).__name__
+        if module == "numpy" and name == "ndarray":
+            return _array(item, "ndarray")
+        if module == "numpy" and hasattr(item, "dtype") and hasattr(item, "item") and item.dtype.kind in _KINDS:
+            return self.tree(item.item())  # a numpy scalar: the matching Python number
+        if module.startswith("pandas") and name in ("Series", "DataFrame"):
+            import numpy as np
+
+            if name == "Series":
+                return {"series": [self.tree(np.asarray(item.to_numpy())), self.tree(list(item.index)),
+                                   self.tree(item.name)]}
+            columns = [[self.tree(c), self.tree(np.asarray(item[c].to_numpy()))] for c in item.columns]
+            return {"dataframe": [columns, self.tree(list(item.index))]}
+        fields = getattr(type(item), "__dataclass_fields__", None)
+        if self.rebuild and isinstance(fields, dict):
+            values = {f: getattr(item, f) for f, spec in fields.items() if getattr(spec, "init", False)}
+            return {"dataclass": f"{module}:{type(item).__qualname__}", "fields": self.tree(values)}
+        self.refs[id(item)] = item
+        base = next((t.__name__ for t in (*_SCALARS, list, tuple, dict) if isinstance(item, t)), None)
+        special = ("__bool__", "__float__", "__array__", "__lt__", "__gt__")
+        if not isinstance(fields, dict):  # a dataclass's own __eq__ compares its fields: not a trick
+            special += ("__eq__", "__ne__")
+        own = sorted(n for n in special if n in getattr(type(item), "__dict__", {}))
+        if callable(item) and base is None:
+            return {"function": name, "ref": id(item)}
+        return {"object": f"{module}.{name}" if module != "builtins" else name, "ref": id(item),
+                "base": base, "own": own}
 
 
 def reply(value: Any, refs: dict[int, Any]) -> str:
@@ -353,6 +372,15 @@ class _Decoder:
             return self.array(node)
         if tag == "global" and self.glob is not None and type(body) is str:
             return self.glob(body)
+        if tag == "dataclass" and self.glob is not None and type(body) is str and ":" in body:
+            import importlib
+
+            module, _, qualname = body.partition(":")
+            cls: Any = importlib.import_module(module)
+            for part in qualname.split("."):
+                cls = getattr(cls, part)
+            fields = self.value(node.get("fields"), depth + 1)
+            return cls(**fields)
         if tag in ("series", "dataframe") and type(body) is list:
             return self.table(tag, body, depth)
         if tag == "function" and type(node.get("ref")) is int and type(body) is str:
