@@ -8,6 +8,7 @@
   page loads anything from outside the site, together with
   ``vendor/mgcourse/widgets-setup.js``, which points the widget manager at those
   files and lets it typeset labels with MathJax 3.
+* Loads :mod:`mgcourse.quiz`, the ``quiz`` directive of practice questions.
 * Drops repeated identical ``<script>`` entries from a page (a theme extension
   adds its inline configuration twice, which is a JavaScript error) and gives
   the theme a valid colour mode (``"auto"``) when none is configured.
@@ -104,4 +105,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _copy_vendor)
     app.connect("build-finished", _copy_setup_script)
     app.connect("html-page-context", _fix_page_context, priority=900)
+    app.setup_extension("mgcourse.quiz")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
