@@ -179,7 +179,7 @@ def read_notebook(path: Path, name: str, outcome: NotebookOutcome) -> NotebookNo
     raw = path.read_bytes()
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         unreadable(f"not valid JSON: {str(error)[:120]}")
         return None
     if not isinstance(data, dict) or ("cells" not in data and "worksheets" not in data):

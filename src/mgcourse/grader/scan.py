@@ -104,15 +104,35 @@ _COURSE_PATH: Final = re.compile(
 )
 
 
+#: Longest source a scan reads [characters]; a longer cell gets a note instead of findings.
+MAX_SCAN: Final = 200_000
+#: Longest dotted name a finding spells out [parts].
+_MAX_PARTS: Final = 12
+
+
 def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    if isinstance(node, ast.Call):
-        return _dotted(node.func)
-    return None
+    """``a.b.c`` for a name, attribute chain or call of one (iterative: chains may be very long)."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        else:
+            return None
+    parts.reverse()
+    return ".".join(parts[:_MAX_PARTS]) + (".…" if len(parts) > _MAX_PARTS else "")
+
+
+def _unparse(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)[:120]
+    except (RecursionError, ValueError):
+        return "a deeply nested expression"
 
 
 def _root(node: ast.AST) -> str | None:
@@ -140,14 +160,29 @@ def scan_source(source: str, protected: frozenset[str] = PROTECTED_ROOTS) -> lis
     --------
     >>> scan_source("import numpy as np\\nnp.testing.assert_allclose = print")
     ['line 2: assigns to np.testing.assert_allclose']
+
+    Notes
+    -----
+    The scan is advisory and bounded: a cell longer than :data:`MAX_SCAN`
+    characters, or nested too deeply for Python's parser, gets one note instead
+    of findings, and no valid cell makes it fail.
     """
+    if len(source) > MAX_SCAN:
+        return [f"not scanned: the cell has {len(source)} characters (more than {MAX_SCAN})"]
+    try:
+        return _scan(source, protected)
+    except (RecursionError, MemoryError):
+        return ["not scanned: the cell is nested too deeply to analyse"]
+
+
+def _scan(source: str, protected: frozenset[str]) -> list[str]:
     with contextlib.suppress(Exception):
         from IPython.core.inputtransformer2 import TransformerManager
 
         source = TransformerManager().transform_cell(source)  # type: ignore[no-untyped-call]
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     findings: list[str] = []
     magics = {  # get_ipython() calls that IPython writes for %magics
@@ -170,9 +205,9 @@ def scan_source(source: str, protected: frozenset[str] = PROTECTED_ROOTS) -> lis
             targets = list(node.targets)
         for target in targets:
             if isinstance(target, ast.Attribute | ast.Subscript) and _root(target) in protected:
-                add(node, f"assigns to {_dotted(target) or ast.unparse(target)}")
+                add(node, f"assigns to {_dotted(target) or _unparse(target)}")
             if isinstance(target, ast.Subscript) and _dotted(target.value) in ("sys.modules", "__builtins__"):
-                add(node, f"assigns to {ast.unparse(target)}")
+                add(node, f"assigns to {_unparse(target)}")
             if isinstance(target, ast.Name) and target.id in ("__builtins__", "__import__"):
                 add(node, f"rebinds {target.id}")
         if isinstance(node, ast.Call) and id(node) not in magics:
