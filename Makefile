@@ -10,12 +10,21 @@ STAMPS := .stamps
 # Figures vanish from the built book under a non-inline backend, so never inherit one.
 RUN    := env -u MPLBACKEND
 
-.PHONY: book test lint system-deps release clean
+.PHONY: book test lint lock system-deps release clean
 
+# requirements.txt is the hashed lock compiled from requirements/*.in (make lock). pip
+# refuses an editable install inside a --require-hashes file, so the package follows on
+# its own, built with the locked setuptools.
 $(STAMPS)/venv: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@mkdir -p $(STAMPS) && touch $@
+
+# After editing requirements/*.in: recompile the lock, keeping today's pins where possible.
+lock: $(STAMPS)/venv
+	$(BIN)/uv pip compile requirements/*.in --generate-hashes --python $(BIN)/python \
+		--custom-compile-command "make lock" --quiet -o requirements.txt
 
 $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
