@@ -34,6 +34,7 @@ __all__ = [
     "PlainDataError",
     "StudentFunction",
     "StudentObject",
+    "answer",
     "decode",
     "encode",
     "serve",
@@ -66,6 +67,16 @@ def _array(value: Any, tag: str) -> dict[str, Any]:
     elif kind == "f":
         flat = [_float(x) for x in flat]
     return {tag: value.dtype.str, "shape": list(value.shape), "data": flat}
+
+
+def _column(series: Any) -> Any:
+    """A table column as a numpy array; text columns (object dtype in pandas) as a string array."""
+    import numpy as np
+
+    values = np.asarray(series.to_numpy())
+    if values.dtype.kind == "O" and all(type(v) is str for v in values.ravel()):
+        values = values.astype(str)
+    return values
 
 
 def _float(x: float) -> Any:
@@ -149,15 +160,15 @@ class _Encoder:
         name = type(item).__name__
         if module == "numpy" and name == "ndarray":
             return _array(item, "ndarray")
-        if module == "numpy" and hasattr(item, "dtype") and hasattr(item, "item") and item.dtype.kind in _KINDS:
+        scalar = module == "numpy" and hasattr(item, "dtype") and hasattr(item, "item")
+        if scalar and item.dtype.kind in _KINDS:
             return self.tree(item.item())  # a numpy scalar: the matching Python number
         if module.startswith("pandas") and name in ("Series", "DataFrame"):
-            import numpy as np
 
             if name == "Series":
-                return {"series": [self.tree(np.asarray(item.to_numpy())), self.tree(list(item.index)),
+                return {"series": [self.tree(_column(item)), self.tree(list(item.index)),
                                    self.tree(item.name)]}
-            columns = [[self.tree(c), self.tree(np.asarray(item[c].to_numpy()))] for c in item.columns]
+            columns = [[self.tree(c), self.tree(_column(item[c]))] for c in item.columns]
             return {"dataframe": [columns, self.tree(list(item.index))]}
         fields = getattr(type(item), "__dataclass_fields__", None)
         if self.rebuild and isinstance(fields, dict):
@@ -168,9 +179,11 @@ class _Encoder:
         special = ("__bool__", "__float__", "__array__", "__lt__", "__gt__")
         if not isinstance(fields, dict):  # a dataclass's own __eq__ compares its fields: not a trick
             special += ("__eq__", "__ne__")
-        own = sorted(n for n in special if n in getattr(type(item), "__dict__", {}))
+        own: list[str] = []
+        if module == "__main__":  # a class of the notebook's own (library types define these honestly)
+            own = sorted(n for n in special if n in getattr(type(item), "__dict__", {}))
         if callable(item) and base is None:
-            return {"function": name, "ref": id(item)}
+            return {"function": str(getattr(item, "__name__", name))[:100], "ref": id(item)}
         return {"object": f"{module}.{name}" if module != "builtins" else name, "ref": id(item),
                 "base": base, "own": own}
 
@@ -184,35 +197,41 @@ def reply(value: Any, refs: dict[int, Any]) -> str:
 _REFS: dict[int, Any] = {}
 
 
-def serve(request: str) -> None:
-    """Answer one request of the checker inside the student's kernel.
+def answer(message: Mapping[str, Any], namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The kernel's answer to one request of the checker.
 
-    ``{"op": "get", "names": [...]}`` replies with the values of those names;
-    ``{"op": "call", "ref": key, "args": ..., "kwargs": ...}`` calls a function
-    the checker holds. The answer is published as display data of type
-    :data:`MIME`. Whatever this function is made to say, the checker only ever
-    rebuilds plain data from it.
+    ``{"op": "get", "names": [...]}`` answers with the values of those names in
+    ``namespace`` (JSON text each); ``{"op": "call", "ref": key, "args": ...,
+    "kwargs": ...}`` calls a function the checker holds. Any exception, even
+    ``SystemExit``, becomes ``{"error": [name, message]}``.
+    """
+    try:
+        if message["op"] == "get":
+            return {"values": {n: reply(namespace[n], _REFS) for n in message["names"] if n in namespace}}
+        resolve = _REFS.__getitem__
+        function = _REFS[message["ref"]]
+        decoder = _Decoder("argument", lambda name, ref: resolve(ref), resolve, namespace.__getitem__)
+        args = decoder.value(message["args"])
+        kwargs = decoder.value(message["kwargs"])
+        return {"value": reply(function(*args, **kwargs), _REFS)}
+    except BaseException as error:  # the student's function may raise anything, even SystemExit
+        return {"error": [type(error).__name__, str(error)[:2000]]}
+
+
+def serve(request: str) -> None:
+    """Answer one request of the checker inside the student's kernel (see :func:`answer`).
+
+    The answer is published as display data of type :data:`MIME`. Whatever this
+    function is made to say, the checker only ever rebuilds plain data from it.
     """
     from IPython import get_ipython
     from IPython.display import publish_display_data
 
-    answer: dict[str, Any]
     try:
-        message = json.loads(request)
-        if message["op"] == "get":
-            namespace = get_ipython().user_ns
-            answer = {"values": {n: reply(namespace[n], _REFS) for n in message["names"] if n in namespace}}
-        else:
-            namespace = get_ipython().user_ns
-            resolve = _REFS.__getitem__
-            function = _REFS[message["ref"]]
-            decoder = _Decoder("argument", lambda name, ref: resolve(ref), resolve, namespace.__getitem__)
-            args = decoder.value(message["args"])
-            kwargs = decoder.value(message["kwargs"])
-            answer = {"value": reply(function(*args, **kwargs), _REFS)}
-    except BaseException as error:  # the student's function may raise anything, even SystemExit
-        answer = {"error": [type(error).__name__, str(error)[:2000]]}
-    publish_display_data({MIME: json.dumps(answer)})
+        result = answer(json.loads(request), get_ipython().user_ns)
+    except BaseException as error:
+        result = {"error": [type(error).__name__, str(error)[:2000]]}
+    publish_display_data({MIME: json.dumps(result)})
 
 
 # ======================================================================= checker side
