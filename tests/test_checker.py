@@ -67,7 +67,8 @@ def test_a_correct_answer_passes_and_a_wrong_one_fails_with_the_tests_message(ch
     passed = run(checker, kernel, "test", "np.testing.assert_allclose(double(np.array(DATA)), [2, 4, 6])")
     assert passed["status"] == "ok"
     failed = run(checker, kernel, "test", "assert homa[0] == 5, 'is homa in mmol/L?'")
-    assert (failed["status"], failed["ename"], failed["evalue"]) == ("error", "AssertionError", "is homa in mmol/L?")
+    assert (failed["status"], failed["ename"]) == ("error", "AssertionError")
+    assert failed["evalue"] == "is homa in mmol/L?"
 
 
 def test_setup_values_come_from_the_master_not_from_the_student(checker: Checker) -> None:
@@ -111,7 +112,8 @@ def test_an_exception_of_the_students_own_class_arrives_as_a_named_failure(check
         raise Oops("no")
 
     reply = run(checker, FakeKernel({"broken": broken}), "test", "broken()")
-    assert reply["status"] == "error" and reply["ename"] == "StudentException" and "Oops: no" in reply["evalue"]
+    assert reply["status"] == "error" and reply["ename"] == "StudentException"
+    assert "Oops: no" in reply["evalue"]
 
 
 class AlwaysEqual:
