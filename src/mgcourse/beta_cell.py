@@ -605,7 +605,7 @@ def _rhs_factory(
     f_mgadp, f_adp3, f_atp4 = (float(f) for f in speciation_fractions(p.free_mg))
     g_ca = p.g_ca * p.g_ca_scale
     exp = math.exp
-    gamma_frozen = round(p.gamma(p.fbp_frozen), 3)  # 0.163, as in the model reference
+    gamma_frozen = round(p.gamma(p.fbp_frozen), 3)  # 0.163 at FBP = 16 µM (Bertram et al. 2004)
 
     def rhs(_t: float, y: npt.NDArray[np.float64]) -> list[float]:
         v, n, ca, adp, ca_er = y[0], y[1], y[2], y[3], y[4]
@@ -855,7 +855,7 @@ def burst_metrics(
 
     Notes
     -----
-    The analysis follows the course's model reference: spikes as upward crossings
+    The analysis convention of this course: spikes as upward crossings
     of −30 mV, a new burst after a silence of more than 2 s, the period as the
     mean difference between successive burst starts, the first 60 s discarded.
     The active phase of a burst runs from its first to its last spike.

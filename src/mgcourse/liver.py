@@ -15,7 +15,7 @@ Teaching assumptions, off by default and named as such wherever they appear:
 
 * cytosolic free Mg²⁺ scales the MgATP-using kinase step of Akt activation
   (``k_AKTPhos``), and optionally the receptor-activation rate (``k_Ins``), by a
-  saturating factor phi_Mg (course model reference, section 5c);
+  saturating factor phi_Mg, a teaching construction;
 * hepatic glucose output proportional to G6Pase expression
   (:func:`hepatic_glucose_output`).
 
@@ -269,7 +269,7 @@ def kubota_derivatives(
     -----
     The 24 mass-action reactions of [1]_, e.g. ``re11 = k_AKTPhos·(AKT_tot −
     pAKT)·p1IRcom`` and ``re16 = k_pS6KdeP·pS6K·pX`` (the incoherent feed-forward
-    loop), assembled as in the course model reference, section 6.
+    loop), assembled as in BioModels MODEL1204060000 [1]_.
 
     References
     ----------

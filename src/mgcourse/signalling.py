@@ -225,7 +225,7 @@ class SedaghatParameters:
 
     Source: Sedaghat AR, Sherman A, Quon MJ. A mathematical model of metabolic insulin
     signaling pathways. Am J Physiol Endocrinol Metab 2002;283(5):E1084-E1101.
-    doi:10.1152/ajpendo.00571.2001, as tabulated in the course's model reference.
+    doi:10.1152/ajpendo.00571.2001.
 
     Constants the paper defines from others (``k2``, ``km2``, ``km3``, ``k4``, ``km7``,
     ``k8``, ``km9``, ``k9basal``, ``k10``, ``k13``, ``k13p_max``, ``k14``,
@@ -1100,8 +1100,7 @@ class BrannmarkParameters:
 
     Source: Brännmark C, Nyman E, Fagerholm S, Bergenholm L, Ekstrand EM, Cedersund G,
     Strålfors P. J Biol Chem 2013;288(14):9867-9880. doi:10.1074/jbc.M112.432062;
-    BioModels BIOMD0000000448 (normal) and BIOMD0000000449 (type 2 diabetes), as
-    tabulated in the course's model reference.
+    BioModels BIOMD0000000448 (normal) and BIOMD0000000449 (type 2 diabetes).
 
     Units: first-order constants in min⁻¹, second-order ones in a.u.⁻¹·min⁻¹, k1a in
     nM⁻¹·min⁻¹; species and totals in a.u. The diabetic cell is :data:`T2D`, made

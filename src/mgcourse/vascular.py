@@ -214,8 +214,7 @@ class MuniyappaParameters:
     Source: Muniyappa R, Chen H, Montagnani M, Sherman A, Quon MJ. Endothelial
     dysfunction due to selective insulin resistance in vascular endothelium: insights
     from mechanistic modeling. Am J Physiol Endocrinol Metab 2020;319(3):E629-E646.
-    doi:10.1152/ajpendo.00247.2020, as tabulated in the course's model reference. The
-    receptor block (k1 … irp, km8) takes its defaults from
+    doi:10.1152/ajpendo.00247.2020. The receptor block (k1 … irp, km8) takes its defaults from
     :class:`mgcourse.signalling.SedaghatParameters` (Sedaghat et al. 2002,
     doi:10.1152/ajpendo.00571.2001), as the paper does.
 

@@ -131,7 +131,9 @@ def sensitivity_factor(
 
     References
     ----------
-    .. [1] Course model reference (models.md, section 4c), a teaching construction.
+    .. [1] Bergman RN, Ider YZ, Bowden CR, Cobelli C. Am J Physiol
+       1979;236(6):E667-E677. doi:10.1152/ajpendo.1979.236.6.E667 (the minimal model
+       whose p3 it scales; the factor itself is a teaching construction).
 
     Examples
     --------
@@ -162,7 +164,7 @@ def _mg_factor(magnesium: float | None) -> float:
 class BergmanParameters:
     """Parameters of the Bergman minimal model of glucose kinetics [PUBLISHED structure].
 
-    The default values are illustrative only (course model reference, section 4a):
+    The default values are illustrative only:
     real p1, p2 and p3 vary by about an order of magnitude between people,
     protocols and fitting methods. With them S_I = p3/p2 = 5e-4 min⁻¹ per µU/mL.
     Source of the model: Bergman RN, Ider YZ, Bowden CR, Cobelli C. Am J Physiol
@@ -276,7 +278,9 @@ def teaching_insulin_profile(
 
     References
     ----------
-    .. [1] Course model reference (models.md, section 4a), a teaching construction.
+    .. [1] Bergman RN, Ider YZ, Bowden CR, Cobelli C. Am J Physiol
+       1979;236(6):E667-E677. doi:10.1152/ajpendo.1979.236.6.E667 (the minimal model
+       it feeds; the profile itself is a teaching construction).
 
     Examples
     --------
