@@ -1,4 +1,4 @@
-"""Tests for mgcourse.beta_cell against the published values named in models.md §3."""
+"""Tests for mgcourse.beta_cell against Bertram et al. 2004 and Magnus & Keizer 1998."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ nucleotide = st.floats(min_value=1.0, max_value=5000.0)
 
 
 def test_katp_closed_nucleotide_limit():
-    # Magnus & Keizer 1998 / Bertram 2004 (models.md 3b.1): o∞(ADP = 0, ATP = 0) = 0.08
+    # Magnus & Keizer 1998 / Bertram 2004: o∞(ADP = 0, ATP = 0) = 0.08
     assert_allclose(bc.katp_open_fraction(atp=0.0, adp=0.0), 0.08)
     assert_allclose(bc.katp_open_fraction(atp=0.0, adp=0.0, free_mg=0.7), 0.08)
 
 
 def test_katp_formula_by_hand():
-    # models.md 3b.1 with the fixed fractions 0.165, 0.135, 0.05 and kdd, ktd, ktt = 17, 26, 1 µM
+    # Magnus & Keizer 1998 with the fixed fractions 0.165, 0.135, 0.05 and kdd, ktd, ktt = 17, 26, 1 µM
     atp, adp = 2000.0, 600.0
     mgadp, adp3, atp4 = 0.165 * adp, 0.135 * adp, 0.05 * atp
     x = mgadp / 17
@@ -38,7 +38,7 @@ def test_katp_is_vectorised():
 
 
 def test_speciation_constants():
-    # models.md 3b.3: K_D = 10^-3.25 M = 0.5623 mM, K_T = 10^-4.19 M = 0.06457 mM
+    # Magnus & Keizer 1998, generalised: K_D = 10^-3.25 M = 0.5623 mM, K_T = 10^-4.19 M = 0.06457 mM
     assert_allclose(bc.K_MGADP, 0.5623, rtol=1e-4)
     assert_allclose(bc.K_MGATP, 0.06457, rtol=1e-4)
     assert bc.speciation_fractions() == (0.165, 0.135, 0.05)
@@ -46,7 +46,7 @@ def test_speciation_constants():
 
 @given(free_mg)
 def test_free_adp_is_conserved(m):
-    # models.md 3b.3: f_MgADP + f_ADP3 = 0.3 at every Mg
+    # Magnus & Keizer 1998, generalised: f_MgADP + f_ADP3 = 0.3 at every Mg
     f_mgadp, f_adp3, f_atp4 = bc.speciation_fractions(m)
     assert_allclose(f_mgadp + f_adp3, 0.3)
     # f_ATP4 = K_T/(m + K_T) with K_T = 10^-4.19 M written out here
@@ -54,7 +54,7 @@ def test_free_adp_is_conserved(m):
 
 
 def test_no_single_mg_reproduces_the_fixed_fractions():
-    # models.md 3b.3: where the ADP fractions match 0.165/0.135, ATP4- exceeds 0.05
+    # Magnus & Keizer 1998, generalised: where the ADP fractions match 0.165/0.135, ATP4- exceeds 0.05
     m = 0.55 * bc.K_MGADP / 0.45
     f_mgadp, f_adp3, f_atp4 = bc.speciation_fractions(m)
     assert_allclose((f_mgadp, f_adp3), (0.165, 0.135))
@@ -65,7 +65,7 @@ def test_no_single_mg_reproduces_the_fixed_fractions():
 @settings(max_examples=60)
 @given(free_mg, free_mg, nucleotide, nucleotide)
 def test_more_free_mg_opens_katp(m1, m2, atp, adp):
-    # models.md 3b.3 [DERIVED]: at fixed totals, raising free Mg2+ always raises o∞
+    # Magnus & Keizer 1998, generalised [DERIVED]: at fixed totals, raising free Mg2+ always raises o∞
     low, high = sorted((m1, m2))
     if high - low < 1e-6:
         return
@@ -86,32 +86,32 @@ def test_glucokinase_hill():
 
 
 def test_mgatp_factor_is_weak_at_physiological_mg():
-    # models.md 3a: K_T << physiological Mg_i, so the MgATP effect on glucokinase is weak
+    # Matschinsky 1996: K_T << physiological Mg_i, so the MgATP effect on glucokinase is weak
     ratio = bc.glucokinase_drive(11.1, free_mg=0.25) / bc.glucokinase_drive(11.1, free_mg=0.5)
     assert 0.85 < ratio < 1.0  # halving free Mg2+ costs about a tenth of the drive
     assert bc.glucokinase_drive(11.1, free_mg=0.02) < 0.5 * bc.glucokinase_drive(11.1)
 
 
 def test_adenylate_kinase_convention():
-    # Bertram 2004 (models.md 3b.2 i): ATP·AMP = ADP², ATP + ADP + AMP = 3000 µM
+    # Bertram et al. 2004: ATP·AMP = ADP², ATP + ADP + AMP = 3000 µM
     adp = np.array([100.0, 500.0, 789.0, 1000.0])
     atp = bc.atp_from_adp(adp)
     amp = adp**2 / atp
     assert_allclose(atp + adp + amp, 3000.0)
     assert_allclose(atp * amp, adp**2)
-    # models.md 3b.2 ii: simple convention ATP = A_tot − ADP (Bertram 2007, A_tot = 2500 µM)
+    # Bertram et al. 2004: simple convention ATP = A_tot − ADP (Bertram 2007, A_tot = 2500 µM)
     assert bc.atp_from_adp(500.0, total=2500.0, convention="simple") == 2000.0
     with pytest.raises(ValueError, match=r"adp = 1001 µM is out of range; valid range is \[0, 1000\]"):
         bc.atp_from_adp(1001.0)
 
 
 def test_frozen_glycolysis_gamma():
-    # models.md 3c reduced model: R_GPDH = 0.2·sqrt(16), gamma = 2.2·R/(10 + R) = 0.163
+    # Bertram et al. 2004 reduced model: R_GPDH = 0.2·sqrt(16), gamma = 2.2·R/(10 + R) = 0.163
     assert_allclose(bc.BertramParameters().gamma(16.0), 0.163, atol=5e-4)
 
 
 def _weights(g6p, fbp, atp, amp, p):
-    # models.md 3c: the 16 PFK statistical weights written out one by one
+    # Bertram et al. 2004: the 16 PFK statistical weights written out one by one
     f6p = 0.3 * g6p
     K1, K2, K3, K4 = p.k1, p.k2, p.k3, p.k4
     return {
@@ -145,7 +145,7 @@ def reduced_trace():
 
 
 def test_published_initial_state(reduced_trace):
-    # Bertram 2004 initial values (models.md 3c): V −60 mV, Ca 0.08 µM, ADP 789 µM, Ca_er 170 µM
+    # Bertram et al. 2004 initial values: V −60 mV, Ca 0.08 µM, ADP 789 µM, Ca_er 170 µM
     first = (reduced_trace.v[0], reduced_trace.ca[0], reduced_trace.adp[0], reduced_trace.ca_er[0])
     assert first == pytest.approx((-60.0, 0.08, 789.0, 170.0))
     assert reduced_trace.g6p is None

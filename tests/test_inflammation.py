@@ -1,7 +1,7 @@
 """Tests for mgcourse.inflammation: the TNF-α teaching model, its couplings to the
 Brännmark and Sedaghat insulin-signalling models, and the ROS balance.
 
-Every relation tested here is a teaching assumption (course model reference, section 7);
+Every relation tested here is a teaching assumption (none is in a published model);
 the tests check the stated formulas and directions, and that the published models are
 reproduced exactly when the couplings are neutral.
 """
@@ -189,7 +189,7 @@ def test_sedaghat_coupling_divides_k7_only():
     assert inflammation.sedaghat_with_tnf(1.0) == published
     p = inflammation.sedaghat_with_tnf(3.0)  # c_S = 0.5: factor 2
     assert_allclose(p.k7 * p.k7_scale, 4.16 / 2.0, rtol=1e-15)
-    # models.md 7.2 (B): only the phosphorylation rate falls; km7 keeps its published value
+    # the teaching coupling (B): only the phosphorylation rate falls; km7 keeps its published value
     assert_allclose(p.km7, published.km7, rtol=1e-15)
     ptp = dataclasses.replace(published, ptp=1.5)
     assert inflammation.sedaghat_with_tnf(3.0, parameters=ptp).ptp == 1.5

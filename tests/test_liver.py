@@ -1,4 +1,4 @@
-"""Tests for mgcourse.liver against the published Kubota 2012 model as tabulated in models.md §6."""
+"""Tests for mgcourse.liver against the published Kubota et al. 2012 model (MODEL1204060000)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def low_mg_runs():
 
 
 def test_published_parameters():
-    # Kubota et al. 2012 / BioModels MODEL1204060000 (models.md §6): 26 rate constants for the
+    # Kubota et al. 2012 / BioModels MODEL1204060000: 26 rate constants for the
     # 24 reactions (re2 and re9 are reversible) and 7 totals
     p = lv.KubotaParameters()
     assert len(fields(p)) == 33
@@ -38,7 +38,7 @@ def test_published_parameters():
 
 
 def test_basal_g6pase_identity():
-    # models.md §6 [DERIVED]: with pFoxO1 = 0, G6Pase_0 = k_G6Psyn·FoxO1_tot/k_G6Pdeg equals the
+    # Kubota et al. 2012 [DERIVED]: with pFoxO1 = 0, G6Pase_0 = k_G6Psyn·FoxO1_tot/k_G6Pdeg equals the
     # published initial value 38.54029 to the rounding of the constants (about 6e-6 relative)
     p = lv.KubotaParameters()
     assert_allclose(p.k_G6Psyn * p.FoxO1_tot / p.k_G6Pdeg, 38.54029, rtol=6e-6)
@@ -47,7 +47,7 @@ def test_basal_g6pase_identity():
 
 
 def test_starvation_reaches_a_quasi_steady_state(runs):
-    # Kubota 2012 protocol (models.md §6): 2400 min at the basal 0.01 nM before stimulation.
+    # Kubota et al. 2012 protocol: 2400 min at the basal 0.01 nM before stimulation.
     state = lv.starved_state()
     rates = lv.kubota_derivatives(state, lv.BASAL_INSULIN)
     relative = np.array([abs(rates[n]) / state[n] for n in lv.STATE_NAMES])
@@ -64,7 +64,7 @@ def test_protocol_output(runs):
     assert_allclose(r.time, np.arange(481.0))
     assert_allclose([getattr(r, n)[0] for n in lv.STATE_NAMES], [start[n] for n in lv.STATE_NAMES],
                     rtol=1e-12)
-    # models.md §6: observation scale factors multiply the outputs, not the states
+    # Kubota et al. 2012: observation scale factors multiply the outputs, not the states
     assert_allclose(r.pS6K_observed, r.pS6K * 83.8672192461257, rtol=1e-15)
     assert_allclose(r.pGSK3B_observed, r.pGSK3B * 0.111097316860158, rtol=1e-15)
     assert_allclose(r.G6Pase_observed, r.G6Pase * 0.0363622452066626, rtol=1e-15)
@@ -105,7 +105,7 @@ def test_continuation_from_a_given_state(runs):
 
 
 def test_phi_mg():
-    # models.md 5c: phi = [m/(0.5 + m)]/[0.5/(0.5 + 0.5)]; 1 at 0.5 mM, tends to 2 at saturation
+    # the teaching factor: phi = [m/(0.5 + m)]/[0.5/(0.5 + 0.5)]; 1 at 0.5 mM, tends to 2 at saturation
     assert_allclose(lv._phi_mg(0.5), 1.0, rtol=1e-12)
     m = np.array([0.05, 0.2, 1.0, 5.0])
     assert_allclose(lv._phi_mg(m), 2.0 * m / (0.5 + m), rtol=1e-12)

@@ -1,4 +1,4 @@
-"""Tests for mgcourse.magnesium: salts (models.md 2.4), ranges (2.2), intakes (2.5)."""
+"""Tests for mgcourse.magnesium: salts (atomic masses), reference ranges, intakes (IOM 1997)."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose
 
 from mgcourse import magnesium as mg
 
-# models.md 2.4 table: formula, molar mass (g/mol), molar mass per Mg (g/mol)
+# table of supplement salts: formula, molar mass (g/mol), molar mass per Mg (g/mol)
 SALT_TABLE = [
     ("MgO", 40.30, 40.30),
     ("MgCl₂", 95.21, 95.21),
@@ -32,14 +32,14 @@ SALT_TABLE = [
 
 @pytest.mark.parametrize(("formula", "molar", "per_mg"), SALT_TABLE)
 def test_salt_table(formula, molar, per_mg):
-    # models.md 2.4, table of supplement salts (atomic masses Mg 24.305, O 15.999, H 1.008, ...)
+    # table of supplement salts (atomic masses Mg 24.305, O 15.999, H 1.008, ...)
     assert_allclose(mg.molar_mass(formula), molar, rtol=1e-4)
     assert_allclose(mg.elemental_fraction(formula), 24.305 / per_mg, rtol=1e-4)
 
 
 @pytest.mark.parametrize(
     ("salt", "percent"),
-    # models.md 2.4: elemental Mg content of three reference salts
+    # elemental Mg content of three reference salts
     [("MgO", 60.30), ("MgCl2", 25.53), ("MgSO4", 20.19)],
 )
 def test_reference_salt_percentages(salt, percent):
@@ -55,14 +55,14 @@ def test_formula_spellings(spelling):
 
 
 def test_trimagnesium_dicitrate_counts_three_magnesium_atoms():
-    # models.md 2.4: "24.305 / molar mass" is wrong for Mg3(C6H5O7)2, which has three Mg
+    # "24.305 / molar mass" is wrong for Mg3(C6H5O7)2, which has three Mg
     naive = 24.305 / mg.molar_mass("Mg3(C6H5O7)2")
     assert_allclose(mg.elemental_fraction("Mg3(C6H5O7)2"), 3 * naive)
 
 
 def test_guerrero_romero_dose():
     # Guerrero-Romero et al. 2004 gave 2.5 g/day MgCl2; as the hexahydrate that is ~299 mg Mg,
-    # as anhydrous ~638 mg: the hydrate doubles the answer (models.md 9 teaching note).
+    # as anhydrous ~638 mg: the hydrate doubles the answer (a teaching note).
     hexa = mg.elemental_magnesium(2500.0, "MgCl2·6H2O")
     anhydrous = mg.elemental_magnesium(2500.0, "MgCl2")
     assert_allclose(hexa, 298.9, atol=0.1)
@@ -131,7 +131,7 @@ def test_serum_status_bad_input():
 
 @pytest.mark.parametrize(
     ("age", "sex", "kwargs", "expected"),
-    # IOM 1997 (models.md 2.5)
+    # IOM 1997
     [
         (0.3, "male", {}, 30.0),
         (0.8, "female", {}, 75.0),

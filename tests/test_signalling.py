@@ -1,4 +1,4 @@
-"""Tests for mgcourse.signalling against the published values named in models.md §5 and §10."""
+"""Tests for mgcourse.signalling against Sedaghat et al. 2002 and Brännmark et al. 2013."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from numpy.testing import assert_allclose
 from mgcourse import MgcourseWarning
 from mgcourse import signalling as sg
 
-# Brännmark dose–response levels: 0 plus 1e-3 … 100 nM (models.md 5b, read at 30 min)
+# Brännmark dose–response levels: 0 plus 1e-3 … 100 nM (Brännmark et al. 2013, read at 30 min)
 BRANNMARK_LEVELS = np.r_[0.0, np.logspace(-3, 2, 11)]
-# Sedaghat dose–response levels: 0 plus 10 pM … 1 µM (models.md 5a, held, read at 15 min)
+# Sedaghat dose–response levels: 0 plus 10 pM … 1 µM (Sedaghat et al. 2002, held, read at 15 min)
 SEDAGHAT_LEVELS = np.r_[0.0, np.logspace(-11, -6, 11)]
 
 
@@ -24,13 +24,13 @@ SEDAGHAT_LEVELS = np.r_[0.0, np.logspace(-11, -6, 11)]
 
 @pytest.fixture(scope="module")
 def step_run() -> sg.SedaghatResult:
-    """Published protocol: 100 nM for 15 min, 60 min in all (models.md 5a)."""
+    """Published protocol: 100 nM for 15 min, 60 min in all (Sedaghat et al. 2002)."""
     return sg.simulate_sedaghat()
 
 
 @pytest.fixture(scope="module")
 def step_run_rk4() -> sg.SedaghatResult:
-    """The same protocol with the original fixed-step RK4, dt = 0.001 min (models.md §10)."""
+    """The same protocol with the original fixed-step RK4, dt = 0.001 min (Sedaghat et al. 2002)."""
     return sg.simulate_sedaghat(method="rk4")
 
 
@@ -60,7 +60,7 @@ def t2d_dr() -> sg.BrannmarkDoseResponse:
 
 def test_sedaghat_derived_constants():
     p = sg.SedaghatParameters()
-    # Sedaghat et al. 2002 parameter table (models.md 5a): constants defined from others
+    # Sedaghat et al. 2002 parameter table: constants defined from others
     assert_allclose(p.k8, 7.06464e11, rtol=1e-6)
     assert_allclose(p.km9, 42.14839, rtol=1e-6)
     assert_allclose(p.k9basal, 0.1314487, rtol=1e-6)
@@ -72,7 +72,7 @@ def test_sedaghat_derived_constants():
     assert_allclose(p.k4, 3.3333e-4, rtol=1e-4)
     assert (p.k2, p.km2, p.km3) == (p.k1, 100 * p.km1, p.km1)
     assert_allclose(p.ap_equil, 9.0909, rtol=1e-5)
-    # models.md 5a: k5 = 10·km5 above 1e-13 M (strict), 60·km5 otherwise
+    # Sedaghat et al. 2002: k5 = 10·km5 above 1e-13 M (strict), 60·km5 otherwise
     assert_allclose(p.k5(2e-13), 1.66667e-17, rtol=1e-6)
     assert_allclose(p.k5(1e-13), 1.000002e-16, rtol=1e-6)
 
@@ -85,7 +85,7 @@ def test_derived_constants_follow_a_variant():
 
 
 def test_sedaghat_initial_state(step_run):
-    # models.md 5a "Variables and initial values"
+    # Sedaghat et al. 2002 "Variables and initial values"
     y0 = step_run.as_array()[:, 0]
     assert_allclose(y0, sg.SEDAGHAT_INITIAL_STATE, rtol=0, atol=0)
     assert_allclose(step_run.surface_glut4[0], 4.0, rtol=1e-12)
@@ -94,7 +94,7 @@ def test_sedaghat_initial_state(step_run):
 
 
 def test_sedaghat_basal_state_stays_basal():
-    # Sedaghat 2002 design (models.md 5a): PIP3 is 0.31 % basally and GLUT4 4 % at the surface
+    # Sedaghat et al. 2002 design: PIP3 is 0.31 % basally and GLUT4 4 % at the surface
     basal = sg.simulate_sedaghat(0.0)
     assert_allclose(basal.pip3, 0.31, atol=1e-9)
     assert_allclose(basal.surface_glut4, 4.0, rtol=1e-9)
@@ -103,7 +103,7 @@ def test_sedaghat_basal_state_stays_basal():
 
 def test_sedaghat_design_targets_at_maximal_stimulation(maximal_run):
     r = maximal_run
-    # Sedaghat 2002 (models.md 5a targets): PIP3 rises to about 3.1 % when maximally stimulated.
+    # Sedaghat et al. 2002 design targets: PIP3 rises to about 3.1 % when maximally stimulated.
     # Reached within 0.1 %: the receptor saturates, x12 -> PI3K = 5e-15 M.
     assert_allclose(r.pip3.max(), 3.1, rtol=1e-3)
     # Active Akt has a maximum of about 100/11 = 9.09 % (k11 ≤ 0.1·km11); within 0.1 %.
@@ -120,7 +120,7 @@ def test_sedaghat_design_targets_at_maximal_stimulation(maximal_run):
 
 
 def test_rk4_agrees_with_adaptive(step_run, step_run_rk4):
-    # models.md §10: the original scheme is classical RK4 with dt = 0.001 min
+    # Sedaghat et al. 2002: the original scheme is classical RK4 with dt = 0.001 min
     assert step_run_rk4.method == "rk4"
     assert_allclose(step_run_rk4.time, step_run.time)
     # surface GLUT4 and active Akt within 1 % over the whole 60-min run
@@ -175,7 +175,7 @@ def test_result_accessors(step_run):
 
 
 def test_teaching_mode_clips_and_warns_when_pip3_falls_below_basal():
-    # models.md 5a pitfalls: raising PTEN drives PIP3 below 0.31 %, so k11 and k12 turn negative
+    # Sedaghat et al. 2002: raising PTEN drives PIP3 below 0.31 %, so k11 and k12 turn negative
     raised_pten = replace(sg.SedaghatParameters(), pten=2.0)
     published = sg.simulate_sedaghat(parameters=raised_pten)  # no warning: the published model
     assert published.pip3_below_basal
@@ -199,7 +199,7 @@ def test_sedaghat_dose_response_is_monotone(sedaghat_dr):
     dr = sedaghat_dr
     for output in (dr.surface_glut4, dr.akt, dr.pip3, dr.pkc):
         assert np.all(np.diff(output) > 0)
-    # basal at zero insulin (models.md 5a): 4 % surface GLUT4, 0.31 % PIP3
+    # basal at zero insulin (Sedaghat et al. 2002): 4 % surface GLUT4, 0.31 % PIP3
     assert_allclose(dr.surface_glut4[0], 4.0, rtol=1e-9)
     assert_allclose(dr.pip3[0], 0.31, rtol=1e-9)
     assert dr.read_at == 15.0
@@ -259,7 +259,7 @@ def test_ec50_needs_the_half_level_to_be_reached():
 # --------------------------------------------------------------------------- Brännmark 2013
 
 # BioModels BIOMD0000000448 initial amounts, which are the published basal steady state
-# (models.md 5b "The published files start from the basal (zero-insulin) steady state").
+# (Brännmark et al. 2013 "The published files start from the basal (zero-insulin) steady state").
 BIOMD448_BASAL = {
     "irs1": 82.9671997523599, "irs1p": 0.00119481841136737, "irs1p307": 0.327454355438396,
     "irs1307": 16.7041510257561, "x": 99.9983336594667, "xp": 0.00166634053318549,
@@ -300,13 +300,13 @@ def test_brannmark_basal_state_matches_biomodels_file():
 def test_brannmark_totals_are_conserved(parameters):
     result = sg.simulate_brannmark(100.0, parameters=parameters)
     for name, total in _group_totals(result).items():
-        # models.md 5b: every group sums to its total (IR and GLUT4 are 50 in T2D)
+        # Brännmark et al. 2013: every group sums to its total (IR and GLUT4 are 50 in T2D)
         assert_allclose(total, getattr(parameters, name), rtol=1e-8, err_msg=name)
     assert result.as_array().shape == (27, result.time.size)
 
 
 def test_t2d_changes_exactly_three_things():
-    # BIOMD0000000449 vs BIOMD0000000448 (models.md 5b)
+    # BIOMD0000000449 vs BIOMD0000000448 (Brännmark et al. 2013)
     changed = {f.name for f in fields(sg.NORMAL) if getattr(sg.NORMAL, f.name) != getattr(sg.T2D, f.name)}
     assert changed == {"diabetes", "ir_total", "glut4_total"}
     assert (sg.T2D.diabetes, sg.T2D.ir_total, sg.T2D.glut4_total) == (0.15, 50.0, 50.0)
@@ -316,7 +316,7 @@ def test_t2d_changes_exactly_three_things():
 def test_insulin_raises_glucose_uptake():
     result = sg.simulate_brannmark(10.0)
     p = sg.NORMAL
-    # models.md 5b output: uptake = k8·GLUT4m·gluc + glut1·gluc
+    # Brännmark et al. 2013 output: uptake = k8·GLUT4m·gluc + glut1·gluc
     assert_allclose(result.glucose_uptake, p.k8 * result.glut4m * p.gluc + p.glut1 * p.gluc)
     assert result.glucose_uptake[-1] > 1.5 * result.glucose_uptake[0]
     assert result.ir_phosphorylated[-1] > result.ir_phosphorylated[0]
@@ -353,7 +353,7 @@ def test_dose_response_matches_single_runs(normal_dr):
 
 
 def test_receptor_kinase_factor_limits():
-    # models.md 5c: phi = 1 at the reference, ≤ 2 at saturation, → 0 as Mg → 0
+    # the teaching kinase factor: phi = 1 at the reference, ≤ 2 at saturation, → 0 as Mg → 0
     assert sg.receptor_kinase_factor(0.5) == 1.0
     assert sg.receptor_kinase_factor(0.0) == 0.0
     assert_allclose(sg.receptor_kinase_factor(10.0), 2 * 10 / 10.5)
@@ -384,7 +384,7 @@ def test_low_magnesium_shifts_the_sedaghat_dose_response_right(sedaghat_dr):
     ec_ref = sg.ec50(SEDAGHAT_LEVELS, sedaghat_dr.surface_glut4)
     ec_low = sg.ec50(SEDAGHAT_LEVELS, low.surface_glut4)
     ec_high = sg.ec50(SEDAGHAT_LEVELS, high.surface_glut4)
-    assert ec_high < ec_ref < ec_low  # models.md 5c: lower Mg -> higher EC50
+    assert ec_high < ec_ref < ec_low  # the teaching kinase factor: lower Mg -> higher EC50
     # the effect is clearest at submaximal insulin: compare the rise above basal
     rise_ref = sedaghat_dr.surface_glut4 - 4.0
     deficit = 1 - (low.surface_glut4[1:] - 4.0) / rise_ref[1:]
@@ -399,7 +399,7 @@ def test_low_magnesium_in_brannmark(normal_dr):
     assert np.all(low.glucose_uptake < normal_dr.glucose_uptake)
     relative = low.glucose_uptake / normal_dr.glucose_uptake
     submaximal = int(np.argmin(np.abs(BRANNMARK_LEVELS - 0.03)))
-    # models.md 5c: clearest at submaximal insulin, small at saturating insulin
+    # the teaching kinase factor: clearest at submaximal insulin, small at saturating insulin
     assert 1 - relative[submaximal] > 5 * (1 - relative[-1])
     # a right shift: more insulin is needed to reach the normal cell's half-maximal uptake
     reference = dict(basal=normal_dr.glucose_uptake[0], maximum=normal_dr.glucose_uptake[-1])

@@ -14,7 +14,7 @@ positive = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)
 @pytest.mark.parametrize(
     ("value", "src", "dst", "expected"),
     [
-        # models.md 1.1: mmol/L = mg/dL / 18.016 (glucose 180.16 g/mol)
+        # molar mass: mmol/L = mg/dL / 18.016 (glucose 180.16 g/mol)
         (180.16, "mg/dL", "mmol/L", 10.0),
         (5.0, "mmol/L", "mg/dL", 90.08),
         (100.0, "mg/dl", "mmol/l", 100.0 / 18.016),
@@ -28,7 +28,7 @@ def test_convert_glucose(value, src, dst, expected):
 @pytest.mark.parametrize(
     ("value", "src", "dst", "factor", "expected"),
     [
-        # models.md 1.1 / Knopp et al. 2019: 6.00 (harmonised) or 6.945 (older) pmol/L per µU/mL
+        # Knopp et al. 2019: 6.00 (harmonised) or 6.945 (older) pmol/L per µU/mL
         (60.0, "pmol/L", "µU/mL", 6.0, 10.0),
         (69.45, "pmol/L", "uU/mL", 6.945, 10.0),
         (10.0, "mU/L", "pmol/L", 6.0, 60.0),
@@ -40,7 +40,7 @@ def test_convert_insulin(value, src, dst, factor, expected):
 
 
 def test_insulin_conventions_differ_by_about_16_percent():
-    # models.md 1.1: "The two conventions differ by about 16 %"
+    # Knopp et al. 2019: the two conventions differ by about 16 %
     ratio = units.INSULIN_PMOL_PER_UU_OLD / units.INSULIN_PMOL_PER_UU
     assert_allclose(ratio, 1.16, atol=0.01)
 
@@ -48,7 +48,7 @@ def test_insulin_conventions_differ_by_about_16_percent():
 @pytest.mark.parametrize(
     ("value", "src", "dst", "expected"),
     [
-        # models.md 2.1: 1 mmol/L = 2.4305 mg/dL = 2 mEq/L
+        # the molar mass of Mg: 1 mmol/L = 2.4305 mg/dL = 2 mEq/L
         (1.0, "mmol/L", "mg/dL", 2.4305),
         (1.0, "mmol/L", "mEq/L", 2.0),
         (1.0, "mEq/L", "mmol/L", 0.5),
@@ -60,7 +60,7 @@ def test_convert_magnesium(value, src, dst, expected):
 
 
 def test_convert_triglycerides():
-    # models.md 1.1: mmol/L = mg/dL / 88.57 (triolein)
+    # molar mass: mmol/L = mg/dL / 88.57 (triolein)
     assert_allclose(units.convert_triglycerides(88.57, "mg/dL", "mmol/L"), 1.0)
 
 

@@ -1,4 +1,4 @@
-"""Tests for mgcourse.vascular against models.md §8 (Muniyappa et al. 2020), §7 and §10.
+"""Tests for mgcourse.vascular against Muniyappa et al. 2020 and the teaching couplings.
 
 Muniyappa R, Chen H, Montagnani M, Sherman A, Quon MJ. Am J Physiol Endocrinol Metab
 2020;319(3):E629-E646 ("Muniyappa 2020" below). The paper's constants are checked to
@@ -46,7 +46,7 @@ def no_insulin() -> vs.VascularResult:
 
 @pytest.fixture(scope="module")
 def fine_step() -> dict[str, vs.VascularResult]:
-    """The same protocol with dt = 0.0005 min (models.md §10 convergence check)."""
+    """The same protocol with dt = 0.0005 min (a convergence check)."""
     return vs.simulate_vascular_scenarios(
         {"normal": DEFAULT, "resistant": vs.insulin_resistant()}, dt=0.0005)
 
@@ -69,7 +69,7 @@ def at(result: vs.VascularResult, time: float) -> int:
 
 
 def test_derived_constants() -> None:
-    # Muniyappa 2020 as tabulated in models.md §8 (Definition and Value columns)
+    # Muniyappa et al. 2020 (Definition and Value columns)
     assert_allclose(DEFAULT.k8, 7.06464e11, rtol=1e-6)
     assert_allclose(DEFAULT.pi3k, 2.54733e-15, rtol=1e-6)
     assert_allclose(replace(DEFAULT, negfeed=0).pi3k, 5e-15, rtol=1e-6)
@@ -84,7 +84,7 @@ def test_derived_constants() -> None:
 
 
 def test_receptor_block_is_that_of_sedaghat() -> None:
-    # models.md §8: "Receptor block, same values as 5a"
+    # Muniyappa et al. 2020: receptor block as in Sedaghat et al. 2002
     sedaghat = sg.SedaghatParameters()
     shared = ("k1", "km1", "k3", "km4", "k4p", "km4p", "km5", "k6", "k7", "irp", "km8",
               "k9stim", "km10", "km11", "km12", "ptp", "pten", "ship")
@@ -108,7 +108,7 @@ def test_every_field_has_a_documented_default() -> None:
 def test_initial_state_is_the_published_one_and_lipids_start_at_rest() -> None:
     y0 = dict(zip(vs.VASCULAR_STATE_LABELS, vs.VASCULAR_INITIAL_STATE, strict=True))
     assert len(vs.VASCULAR_STATE_NAMES) == len(vs.VASCULAR_INITIAL_STATE) == 35
-    # models.md §8 state table
+    # Muniyappa et al. 2020 state table
     assert (y0["x2"], y0["x6"], y0["x9"], y0["x11"]) == (9e-13, 1e-13, 1e-12, 1e-13)
     assert (y0["x13"], y0["x14"], y0["x15"]) == (5e-8, 1.6e-5, 4.68e-8)
     assert (y0["x16"], y0["x18"], y0["x20"], y0["x26"]) == (1e-8, 100.0, 1.5e-8, 8.4e-9)
@@ -185,7 +185,7 @@ def test_delayed_feedback_history_is_zero_before_tau(runs: dict[str, vs.Vascular
 
 
 def test_delay_interpolates_the_stored_history_linearly() -> None:
-    # models.md §10: store x19 at every step, interpolate linearly at half steps,
+    # Muniyappa et al. 2020: store x19 at every step, interpolate linearly at half steps,
     # history x19(t < 0) = 0
     history = np.array([[2.0], [4.0], [8.0]])
     positions = np.array([[-1.0], [-0.5], [0.0], [0.5], [1.5], [2.0]])
@@ -206,7 +206,7 @@ def test_pkc_feedback_matters(runs: dict[str, vs.VascularResult]) -> None:
 def test_step_size_convergence(
     runs: dict[str, vs.VascularResult], fine_step: dict[str, vs.VascularResult]
 ) -> None:
-    # models.md §10: dt = 0.001 vs 0.0005 min; NO and ET-1 at 60 min within 0.5 %
+    # Muniyappa et al. 2020: dt = 0.001 vs 0.0005 min; NO and ET-1 at 60 min within 0.5 %
     for name in ("normal", "resistant"):
         coarse, fine = runs[name], fine_step[name]
         assert_allclose(coarse.time, fine.time)
@@ -227,7 +227,7 @@ def test_batch_equals_single_run(runs: dict[str, vs.VascularResult]) -> None:
 def test_teaching_mode_clips_and_warns(
     runs: dict[str, vs.VascularResult], teaching_resistant: vs.VascularResult
 ) -> None:
-    # PTEN = 2.5 drives basal PIP3 below 5e-8 M (k11 and k12 negative, models.md §8)
+    # PTEN = 2.5 drives basal PIP3 below 5e-8 M (k11 and k12 negative, Muniyappa et al. 2020)
     published = runs["resistant"]
     assert published.pip3_below_basal
     assert peak(-published.akt) > 0.0  # Akt < 0 in the published equations
@@ -255,7 +255,7 @@ def test_teaching_mode_without_clip_does_not_warn() -> None:
 def test_magnesium_scales_both_receptor_kinase_branches(
     runs: dict[str, vs.VascularResult],
 ) -> None:
-    # models.md 8.1 [TEACHING ASSUMPTION]: phi_Mg multiplies k7 and k16 (and k3)
+    # the teaching kinase factor [TEACHING ASSUMPTION]: phi_Mg multiplies k7 and k16 (and k3)
     low = replace(DEFAULT, magnesium=0.25)
     phi = sg.receptor_kinase_factor(0.25)
     assert_allclose(low.receptor_kinase_factor, 2.0 / 3.0, rtol=1e-12)
@@ -274,7 +274,7 @@ def test_magnesium_scales_both_receptor_kinase_branches(
 
 
 def test_tnf_coupling_lowers_no(runs: dict[str, vs.VascularResult]) -> None:
-    # models.md §7 (C) [TEACHING ASSUMPTION]: k7_eff = k7/(1 + c_S·(T − 1)), c_S = 0.5
+    # the teaching TNF-α coupling (C) [TEACHING ASSUMPTION]: k7_eff = k7/(1 + c_S·(T − 1)), c_S = 0.5
     inflamed = replace(DEFAULT, tnf=3.0)
     assert_allclose(vs._rate_constants(inflamed)["k7_irp"],
                     vs._rate_constants(DEFAULT)["k7_irp"] / 2.0, rtol=1e-12)
@@ -330,7 +330,7 @@ def test_resistance_raises_blood_pressure(runs: dict[str, vs.VascularResult]) ->
 
 
 def test_mean_arterial_pressure_at_reference() -> None:
-    # textbook haemodynamics, models.md 8.2: MAP = CO·TPR = 5.0 × 18.6 = 93 mmHg
+    # textbook haemodynamics: MAP = CO·TPR = 5.0 × 18.6 = 93 mmHg
     assert_allclose(vs.mean_arterial_pressure(), 93.0, rtol=1e-12)
     assert_allclose(vs.mean_arterial_pressure(cardiac_output=5.0, tpr=18.6), 93.0, rtol=1e-12)
     assert_allclose(vs.BloodPressureParameters().tpr_ref, 18.6, rtol=1e-12)

@@ -1,4 +1,4 @@
-"""Tests for mgcourse.whole_body against the published and derived values of models.md §1, §4."""
+"""Tests for mgcourse.whole_body against Bergman et al. 1979, Topp et al. 2000 and Matthews et al. 1985."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _hidden_insulin(t: float) -> float:
 
 
 def test_illustrative_indices():
-    # models.md 4a (Bergman 1979 definitions): S_I = p3/p2 = 1e-5/0.02 = 5e-4, S_G = p1 = 0.03
+    # Bergman et al. 1979 definitions: S_I = p3/p2 = 1e-5/0.02 = 5e-4, S_G = p1 = 0.03
     assert_allclose(wb.insulin_sensitivity(), 5e-4, rtol=1e-12)
     assert_allclose(wb.glucose_effectiveness(), 0.03, rtol=1e-12)
     assert_allclose(wb.insulin_sensitivity(HIDDEN), 8e-4, rtol=1e-12)
@@ -31,7 +31,7 @@ def test_illustrative_indices():
 
 @pytest.mark.parametrize("t", [0.0, 10.0, np.array([0.0, 10.0, 1000.0])])
 def test_teaching_insulin_profile(t):
-    # models.md 4a [TEACHING ASSUMPTION]: I = I_b + (100 − I_b)·exp(−t/10), I_b = 7 µU/mL
+    # [TEACHING ASSUMPTION]: I = I_b + (100 − I_b)·exp(−t/10), I_b = 7 µU/mL
     expected = 7.0 + 93.0 * np.exp(-np.asarray(t) / 10.0)
     assert_allclose(wb.teaching_insulin_profile(t), expected, rtol=1e-12)
 
@@ -44,7 +44,7 @@ def test_basal_insulin_gives_pure_glucose_effectiveness_decay():
 
 
 def test_ivgtt_returns_towards_basal():
-    # models.md 4a: G(0) = 280 mg/dL after the bolus, glucose returns to G_b = 90 mg/dL
+    # Bergman et al. 1979: G(0) = 280 mg/dL after the bolus, glucose returns to G_b = 90 mg/dL
     r = wb.simulate_ivgtt()
     assert r.glucose[0] == 280.0 and r.time[-1] == 180.0 and r.time.size == 181
     assert np.all(np.diff(r.glucose[:120]) < 0)
@@ -135,7 +135,7 @@ def test_fit_rejects_bad_input(kwargs, message):
 
 
 def test_sensitivity_factor_shape():
-    # models.md 4c: m_SI = [1 + (0.6/0.85)^4]/[1 + (0.6/Mg)^4]; 1 at 0.85 mmol/L
+    # the teaching factor: m_SI = [1 + (0.6/0.85)^4]/[1 + (0.6/Mg)^4]; 1 at 0.85 mmol/L
     assert_allclose(wb.sensitivity_factor(0.85), 1.0, rtol=1e-12)
     by_hand = (1 + (0.6 / 0.85) ** 4) / (1 + (0.6 / 0.5) ** 4)
     assert_allclose(wb.sensitivity_factor(0.5), by_hand, rtol=1e-12)
@@ -188,7 +188,7 @@ def _by_name(points):
 
 
 def test_rest_state_is_a_stable_fixed_point():
-    # Topp et al. 2000; BIOMD0000000341 (models.md 4b): physiological state G = 100, I = 10, β = 300
+    # Topp et al. 2000; BIOMD0000000341: physiological state G = 100, I = 10, β = 300
     fp = _by_name(wb.fixed_points())["physiological"]
     assert_allclose(fp.state, (100.0, 10.0, 300.0), rtol=1e-12)
     assert_allclose(wb.topp_derivatives((100.0, 10.0, 300.0)), 0.0, atol=1e-9)
@@ -196,7 +196,7 @@ def test_rest_state_is_a_stable_fixed_point():
 
 
 def test_saddle_at_upper_root():
-    # models.md 4b: roots of −0.06 + 0.84e-3·G − 0.24e-5·G² are 100 and 250 mg/dL;
+    # Topp et al. 2000: roots of −0.06 + 0.84e-3·G − 0.24e-5·G² are 100 and 250 mg/dL;
     # [DERIVED] I* = 864/(250·0.72) − 1.44/0.72 = 2.8, β* = 432·2.8·(20000 + 250²)/(43.2·250²) = 36.96
     fp = _by_name(wb.fixed_points())["saddle"]
     assert_allclose(fp.state, (250.0, 2.8, 36.96), rtol=1e-12)
@@ -204,7 +204,7 @@ def test_saddle_at_upper_root():
 
 
 def test_pathological_state():
-    # models.md 4b: β = 0, I = 0, G = R0/EG0 = 864/1.44 = 600 mg/dL, stable
+    # Topp et al. 2000: β = 0, I = 0, G = R0/EG0 = 864/1.44 = 600 mg/dL, stable
     fp = _by_name(wb.fixed_points())["pathological"]
     assert_allclose(fp.state, (600.0, 0.0, 0.0), rtol=1e-12)
     assert fp.stability == "stable"
@@ -215,7 +215,7 @@ def test_pathological_state():
 
 @pytest.mark.parametrize("state", [(100.0, 10.0, 300.0), (250.0, 2.8, 36.96), (180.0, 25.0, 500.0)])
 def test_analytic_jacobian_matches_finite_differences(state):
-    # models.md §10: finite differences with a relative step of about 1e-6
+    # the fitting method: finite differences with a relative step of about 1e-6
     y = np.array(state)
     jac = np.empty((3, 3))
     for j in range(3):
@@ -228,7 +228,7 @@ def test_analytic_jacobian_matches_finite_differences(state):
 
 
 def test_homa_at_rest():
-    # models.md 1.5: at a Topp steady state HOMA1-IR = G*·I*/405 = 100·10/405;
+    # Matthews et al. 1985: at a Topp steady state HOMA1-IR = G*·I*/405 = 100·10/405;
     # HOMA1-%B = 360·I*/(G* − 63) = 3600/37 (Matthews 1985, mg/dL form)
     s = wb.steady_state_indices()
     assert_allclose(s.homa_ir, 100.0 * 10.0 / 405.0, rtol=1e-12)
@@ -237,7 +237,7 @@ def test_homa_at_rest():
 
 @pytest.mark.parametrize("factor", [0.25, 0.5, 2.0])
 def test_compensation_law(factor):
-    # models.md 4b [DERIVED]: G* independent of SI; I*, β* and HOMA1-IR ∝ 1/SI
+    # Topp et al. 2000 [DERIVED]: G* independent of SI; I*, β* and HOMA1-IR ∝ 1/SI
     s = wb.steady_state_indices(replace(DEFAULT, SI=0.72 * factor))
     assert_allclose(s.glucose, 100.0, rtol=1e-12)
     assert_allclose((s.insulin, s.beta_mass), (10.0 / factor, 300.0 / factor), rtol=1e-12)
@@ -250,7 +250,7 @@ def halved_si():
 
 
 def test_halving_si_transient_then_compensation(halved_si):
-    # models.md 4b: glucose rises transiently, then returns to 100 mg/dL with I* = 20, β* = 600
+    # Topp et al. 2000: glucose rises transiently, then returns to 100 mg/dL with I* = 20, β* = 600
     r = halved_si
     assert r.glucose.max() > 120.0  # about 132 mg/dL on day 1 while β is still 300 mg
     assert_allclose(r.final_state, (100.0, 20.0, 600.0), rtol=1e-6)
@@ -279,7 +279,7 @@ def test_callable_schedule_and_methods_agree(halved_si):
     ],
 )
 def test_beta_cell_failure_runs_away_to_the_pathological_state(kwargs):
-    # models.md 4b: once glucose exceeds the saddle (250 mg/dL), β declines and the system
+    # Topp et al. 2000: once glucose exceeds the saddle (250 mg/dL), β declines and the system
     # goes to the pathological state G = 600 mg/dL, I = β = 0
     r = wb.simulate_topp(duration=1000.0, **kwargs)
     assert r.glucose[:30].max() > 250.0
@@ -287,7 +287,7 @@ def test_beta_cell_failure_runs_away_to_the_pathological_state(kwargs):
 
 
 def test_magnesium_lowers_si_but_not_steady_glucose():
-    # models.md 4c [DERIVED]: low Mg lowers SI; I*, β* rise and G* stays 100 mg/dL
+    # the teaching factor [DERIVED]: low Mg lowers SI; I*, β* rise and G* stays 100 mg/dL
     factor = wb.sensitivity_factor(0.5)
     s = wb.steady_state_indices(magnesium=0.5)
     assert_allclose((s.glucose, s.insulin), (100.0, 10.0 / factor), rtol=1e-12)
@@ -297,7 +297,7 @@ def test_magnesium_lowers_si_but_not_steady_glucose():
 
 
 def test_no_physiological_state():
-    # models.md 4b: the physiological state needs R0/G* > EG0
+    # Topp et al. 2000: the physiological state needs R0/G* > EG0
     points = wb.fixed_points(replace(DEFAULT, R0=100.0))
     assert [fp.name for fp in points] == ["pathological"]
     with pytest.raises(ValueError, match="no physiological steady state"):
