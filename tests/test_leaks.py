@@ -1,75 +1,59 @@
 """No solution and no hidden test may reach what students see.
 
-Every non-trivial line inside a ``BEGIN/END SOLUTION`` or ``BEGIN/END HIDDEN
-TESTS`` region of a master in ``solutions/`` (see
-:func:`mgcourse.grading.leak_snippets`) is searched for in every file under
-``exercises/`` and in the built book. The tests run per assignment, for every
-master found in ``solutions/<assignment>/``.
+The release-time leak checker :func:`mgcourse.grader.release.find_leaks` searches
+files for every non-trivial line inside a ``BEGIN/END SOLUTION`` or ``BEGIN/END
+HIDDEN TESTS`` region of a master (:func:`mgcourse.grader.release.leak_snippets`).
+Here it is run over ``exercises/`` and the built book with the lines of every
+master in ``solutions/``, and it is shown to find lines planted the ways a
+rendered page or a notebook hides them: split into Pygments' highlighting
+``<span>`` tokens with quotes as HTML entities, and escaped inside the JSON
+strings of an ``.ipynb``. Each planted line is first checked to be absent from
+the file's raw text, so a checker that stopped decoding HTML or notebook JSON
+would fail these tests.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
 
-from mgcourse.grading import leak_snippets
+from mgcourse.grader.release import find_leaks, leak_snippets
 
 REPO = Path(__file__).resolve().parents[1]
 MASTERS = sorted((REPO / "solutions").glob("*/*.ipynb"))
 ASSIGNMENTS = sorted({master.parent.name for master in MASTERS})
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-BOOK_SUFFIXES = {".html", ".ipynb", ".md", ".txt"}
+BOOK_SUFFIXES = frozenset({".html", ".ipynb", ".md", ".txt"})
+IDS = [master.parent.name for master in MASTERS]
 
 
-def _notebook_text(raw: str) -> str:
-    """Cell sources and text outputs of a notebook, unescaped from JSON."""
-    nb = json.loads(raw)
-    parts: list[str] = []
-    for cell in nb.get("cells", []):
-        source = cell.get("source", "")
-        parts.append("".join(source) if isinstance(source, list) else source)
-        for output in cell.get("outputs", []):
-            text = output.get("text", "")
-            parts.append("".join(text) if isinstance(text, list) else text)
-            for value in output.get("data", {}).values():
-                parts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(parts)
+def region_lines(master: Path, kind: str) -> list[str]:
+    """Leak snippets of a master from its solution cells (``solution``) or test cells (``grade``)."""
+    snippets = leak_snippets(master)
+    nb = nbformat.read(str(master), as_version=4)
+    lines = {
+        line.strip()
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get(kind)
+        for line in cell.source.splitlines()
+    }
+    return sorted(lines & snippets)
 
 
-def searchable_text(path: Path) -> str:
-    """What a reader of ``path`` sees: raw text plus, per format, its decoded form."""
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix == ".ipynb":
-        return raw + "\n" + _notebook_text(raw)
-    if path.suffix == ".html":
-        # Highlighted code is split into <span>s and quotes are entities.
-        return raw + "\n" + html.unescape(re.sub(r"<[^>]+>", "", raw))
-    return raw
+def escaped_in_json(line: str) -> bool:
+    """Whether JSON stores the line differently (quotes, backslashes, non-ASCII characters)."""
+    return json.dumps(line)[1:-1] != line
 
 
-@pytest.fixture(scope="module")
-def snippets() -> dict[str, Path]:
-    """Every leak snippet of every master, with the master it comes from."""
-    found = {line: master for master in MASTERS for line in leak_snippets(master)}
-    assert found, "no master notebook or no solution lines: the leak tests would be vacuous"
-    return found
-
-
-def _leaks(files: list[Path], snippets: dict[str, Path]) -> list[str]:
-    problems = []
-    for path in files:
-        text = searchable_text(path)
-        problems += [f"{path}: marker {marker!r}" for marker in MARKERS if marker in text]
-        problems += [
-            f"{path}: {line!r} (from {master.relative_to(REPO)})"
-            for line, master in snippets.items()
-            if line in text
-        ]
-    return problems
+def pygments_html(line: str) -> str:
+    """The line as a highlighted code block of a rendered page: one ``<span>`` per token."""
+    return f"<html><body>{highlight(line, PythonLexer(), HtmlFormatter())}</body></html>"
 
 
 def test_every_master_has_a_student_version() -> None:
@@ -78,18 +62,19 @@ def test_every_master_has_a_student_version() -> None:
         assert (REPO / "exercises" / master.parent.name / master.name).is_file(), master
 
 
-@pytest.mark.parametrize("master", MASTERS, ids=[master.parent.name for master in MASTERS])
+@pytest.mark.parametrize("master", MASTERS, ids=IDS)
 def test_every_master_has_leak_snippets(master: Path) -> None:
     """Each master contributes lines to look for, so no assignment is checked vacuously."""
-    assert leak_snippets(master), f"{master.relative_to(REPO)} has no solution or hidden-test lines"
+    assert region_lines(master, "solution"), f"{master.relative_to(REPO)} has no solution lines"
+    assert region_lines(master, "grade"), f"{master.relative_to(REPO)} has no hidden-test lines"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_exercises_have_no_leaks(assignment: str, snippets: dict[str, Path]) -> None:
-    # The snippets of every master, so one assignment cannot leak into another either.
-    files = sorted(p for p in (REPO / "exercises" / assignment).rglob("*") if p.is_file())
-    assert files
-    assert _leaks(files, snippets) == []
+def test_exercises_have_no_leaks(assignment: str) -> None:
+    # The lines of every master, so one assignment cannot leak into another either.
+    folder = REPO / "exercises" / assignment
+    assert any(p.is_file() for p in folder.rglob("*"))
+    assert find_leaks(folder, MASTERS) == []
 
 
 def test_no_exercises_without_a_master() -> None:
@@ -97,23 +82,60 @@ def test_no_exercises_without_a_master() -> None:
     assert folders == ASSIGNMENTS, "every folder in exercises/ is generated from a master"
 
 
-@pytest.mark.parametrize("master", MASTERS, ids=[master.parent.name for master in MASTERS])
-def test_leak_check_catches_a_leak(master: Path, snippets: dict[str, Path], tmp_path: Path) -> None:
-    """The check itself works on every format it reads (guards against a vacuous pass)."""
-    line = sorted(s for s, source in snippets.items() if source == master)[0]
-    leaked_nb = {"cells": [{"cell_type": "code", "source": [line], "outputs": []}]}
-    (tmp_path / "page.ipynb").write_text(json.dumps(leaked_nb), encoding="utf-8")
-    spans = "".join(f"<span>{html.escape(ch)}</span>" for ch in line)
-    (tmp_path / "page.html").write_text(f"<pre>{spans}</pre>", encoding="utf-8")
+@pytest.mark.parametrize("master", MASTERS, ids=IDS)
+def test_find_leaks_reads_hidden_tests_split_into_highlighting_spans(master: Path, tmp_path: Path) -> None:
+    split = [line for line in region_lines(master, "grade") if line not in pygments_html(line)]
+    assert split, "no hidden-test line that highlighting splits into tokens"
+    line = split[0]
+    page = pygments_html(line)
+    assert '<span class="' in page and line not in page, "the line must be split by the markup"
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    assert find_leaks(tmp_path, [master]) == [f"page.html: {line!r}"]
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=IDS)
+def test_find_leaks_reads_solutions_escaped_in_notebook_json(master: Path, tmp_path: Path) -> None:
+    escaped = [line for line in region_lines(master, "solution") if escaped_in_json(line)]
+    assert escaped, "no solution line with quotes, backslashes or non-ASCII characters"
+    line = escaped[0]
+    nb = new_notebook(cells=[new_code_cell(f"x = 1\n{line}\n")])
+    text = json.dumps(nb, ensure_ascii=True, indent=1)
+    assert line not in text, "the line must be escaped in the JSON"
+    (tmp_path / "student.ipynb").write_text(text, encoding="utf-8")
+    assert find_leaks(tmp_path, [master]) == [f"student.ipynb: {line!r}"]
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=IDS)
+def test_find_leaks_reads_html_outputs_inside_notebook_json(master: Path, tmp_path: Path) -> None:
+    line = next(line for line in region_lines(master, "grade")[::-1] if line not in pygments_html(line))
+    rendered = pygments_html(line)
+    output = new_output("display_data", data={"text/html": rendered})
+    text = json.dumps(new_notebook(cells=[new_code_cell("show()", outputs=[output])]), indent=1)
+    assert line not in text and line not in rendered
+    (tmp_path / "shown.ipynb").write_text(text, encoding="utf-8")
+    assert find_leaks(tmp_path, [master]) == [f"shown.ipynb: {line!r}"]
+
+
+def test_find_leaks_reads_text_and_markers(tmp_path: Path) -> None:
+    master = MASTERS[0]
+    line = region_lines(master, "solution")[0]
+    (tmp_path / "notes.txt").write_text(f"try this: {line}\n", encoding="utf-8")
     (tmp_path / "page.md").write_text("### BEGIN HIDDEN TESTS\n", encoding="utf-8")
-    problems = _leaks(sorted(tmp_path.iterdir()), snippets)
-    flagged = {Path(problem.split(": ")[0]).name for problem in problems}
-    assert flagged == {"page.ipynb", "page.html", "page.md"}, problems
+    (tmp_path / "clean.md").write_text("Nothing to see.\n", encoding="utf-8")
+    assert sorted(find_leaks(tmp_path, [master])) == [
+        f"notes.txt: {line!r}", "page.md: marker 'BEGIN HIDDEN TESTS'",
+    ]
 
 
-def test_built_book_has_no_leaks(built_book: Path, snippets: dict[str, Path]) -> None:
-    files = sorted(
-        p for p in Path(built_book).rglob("*") if p.is_file() and p.suffix in BOOK_SUFFIXES
-    )
+def test_find_leaks_searches_only_the_suffixes_asked_for(tmp_path: Path) -> None:
+    master = MASTERS[0]
+    line = region_lines(master, "solution")[0]
+    (tmp_path / "a.txt").write_text(line, encoding="utf-8")
+    (tmp_path / "b.js").write_text(line, encoding="utf-8")
+    assert find_leaks(tmp_path, [master], suffixes={".txt"}) == [f"a.txt: {line!r}"]
+
+
+def test_built_book_has_no_leaks(built_book: Path) -> None:
+    files = [p for p in Path(built_book).rglob("*") if p.is_file() and p.suffix in BOOK_SUFFIXES]
     assert files, f"no .html/.ipynb/.md/.txt files under {built_book}"
-    assert _leaks(files, snippets) == []
+    assert find_leaks(Path(built_book), MASTERS, suffixes=BOOK_SUFFIXES) == []

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -202,26 +202,43 @@ def leak_snippets(master_path: Path) -> set[str]:
 _MARKERS: Final = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
+def _html_text(markup: str) -> str:
+    """The text of HTML as a browser shows it: tags (such as highlighting spans) removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def _joined(value: object) -> str:
+    """A notebook string field, stored as one string or as a list of lines."""
+    return "".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def _searchable_text(path: Path) -> str:
-    """What a reader of ``path`` sees: its raw text plus, per format, the decoded form."""
+    """What a reader of ``path`` sees: its raw text plus, per format, the decoded form.
+
+    A notebook's cell sources and outputs are read out of their JSON strings
+    (where quotes, backslashes and non-ASCII characters are escaped), HTML
+    outputs among them also as text; an HTML file is read as text.
+    """
     raw = path.read_text(encoding="utf-8", errors="replace")
     parts = [raw]
     if path.suffix == ".ipynb":
         with contextlib.suppress(ValueError, AttributeError, TypeError):
             for cell in json.loads(raw).get("cells", []):
-                source = cell.get("source", "")
-                parts.append("".join(source) if isinstance(source, list) else str(source))
+                parts.append(_joined(cell.get("source", "")))
                 for output in cell.get("outputs", []):
-                    text = output.get("text", "")
-                    parts.append("".join(text) if isinstance(text, list) else str(text))
-                    for value in output.get("data", {}).values():
-                        parts.append("".join(value) if isinstance(value, list) else str(value))
+                    parts.append(_joined(output.get("text", "")))
+                    for mime, value in output.get("data", {}).items():
+                        parts.append(_joined(value))
+                        if mime == "text/html":
+                            parts.append(_html_text(_joined(value)))
     elif path.suffix in (".html", ".htm"):
-        parts.append(html.unescape(re.sub(r"<[^>]+>", "", raw)))
+        parts.append(_html_text(raw))
     return "\n".join(parts)
 
 
-def find_leaks(folder: Path, masters: Sequence[Path]) -> list[str]:
+def find_leaks(
+    folder: Path, masters: Sequence[Path], *, suffixes: Collection[str] | None = None
+) -> list[str]:
     """Solution or hidden-test text of the masters found in the files under ``folder``.
 
     Parameters
@@ -230,16 +247,22 @@ def find_leaks(folder: Path, masters: Sequence[Path]) -> list[str]:
         Folder of files students will see (a generated student version, feedback).
     masters : sequence of pathlib.Path
         The instructor masters whose :func:`leak_snippets` must not appear.
+    suffixes : collection of str, optional
+        Search only files with these suffixes (e.g. ``{".html", ".ipynb"}`` in a
+        built book); default every file.
 
     Returns
     -------
     list of str
         ``"<file>: <what>"`` per leak (a region marker or a snippet); empty if clean.
+        Notebooks are searched in their decoded cells and outputs as well as in
+        their JSON, and HTML in its text with the tags removed, so a line split
+        into highlighting spans or escaped in JSON is still found.
     """
     snippets = sorted({line for master in masters for line in leak_snippets(master)})
     problems: list[str] = []
     for path in sorted(Path(folder).rglob("*")):
-        if not path.is_file():
+        if not path.is_file() or (suffixes is not None and path.suffix not in suffixes):
             continue
         text = _searchable_text(path)
         name = path.relative_to(folder).as_posix()
