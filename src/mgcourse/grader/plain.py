@@ -270,7 +270,7 @@ class StudentObject:
     __bool__ = __float__ = __int__ = __index__ = __len__ = __iter__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __truediv__ = __rtruediv__ = __pow__ = __neg__ = __abs__ = _refuse
-    __getitem__ = __contains__ = __array__ = _refuse
+    __getitem__ = __contains__ = __array__ = __call__ = _refuse
     __hash__ = None  # type: ignore[assignment]
 
     def __getattr__(self, name: str) -> Any:

@@ -342,6 +342,9 @@ def _execute(job: GradingJob, master_nb: MasterNotebook, nb: NotebookNode, jobdi
         client = GradingClient(
             nb, kernel.manager, job.output_limit, timeout=int(job.timeout), interrupt_on_timeout=True,
             iopub_timeout=_IOPUB_GRACE, raise_on_iopub_timeout=True, startup_timeout=120,
+            # after an interrupt, go on at once with an error reply: a kernel that ignores the
+            # interrupt then fails the wait for its output and is stopped
+            error_on_timeout={"ename": TIMEOUT, "evalue": "the cell was interrupted", "traceback": []},
             shutdown_kernel="immediate", allow_errors=True, record_timing=False,
             resources={"metadata": {"path": str(kernel.work)}},
         )
@@ -464,7 +467,7 @@ def _grade_notebook(job: GradingJob, master_nb: MasterNotebook, path: Path | Non
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and not utils.is_locked(cell):
             for finding in scan_source(cell.source):
-                outcome.flags.append(Flag("suspicious_code", finding, cell_label(cell, index), review=False))
+                outcome.flags.append(Flag("suspicious_code", finding, cell_label(cell, index)))
     run = _execute(job, master_nb, nb, jobdir, pool) if any(utils.is_grade(c) for c in nb.cells) else None
     outcome.notebook = nb
     outcome.flags += _execution_flags(nb, run, name, job)
@@ -585,7 +588,8 @@ def _grade(job: GradingJob, jobdir: Path) -> SubmissionResult:
         ))
     links = [p.relative_to(submitted).as_posix() for p in files if p.is_symlink()]
     if links:
-        flags.append(Flag("symlink", f"symbolic links in the submission were ignored: {', '.join(links[:8])}"))
+        shown = ", ".join(links[:8])
+        flags.append(Flag("symlink", f"symbolic links in the submission were ignored: {shown}"))
     result = SubmissionResult(
         job.student, job.assignment, "graded", digest=job.digest, timestamp=job.timestamp, output=str(out)
     )

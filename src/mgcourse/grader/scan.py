@@ -206,7 +206,8 @@ def _scan(source: str, protected: frozenset[str]) -> list[str]:
         for target in targets:
             if isinstance(target, ast.Attribute | ast.Subscript) and _root(target) in protected:
                 add(node, f"assigns to {_dotted(target) or _unparse(target)}")
-            if isinstance(target, ast.Subscript) and _dotted(target.value) in ("sys.modules", "__builtins__"):
+            container = _dotted(target.value) if isinstance(target, ast.Subscript) else None
+            if container is not None and (container == "__builtins__" or container.endswith(".modules")):
                 add(node, f"assigns to {_unparse(target)}")
             if isinstance(target, ast.Name) and target.id in ("__builtins__", "__import__"):
                 add(node, f"rebinds {target.id}")
