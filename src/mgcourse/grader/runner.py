@@ -202,10 +202,24 @@ class _Run:
                 if stop:
                     self.stop(stop, cell)
 
+    def exit_status(self) -> str:
+        """How the kernel's sandbox ended, e.g. " (exit status 1)" or " (killed by signal SIGSEGV)"."""
+        process = getattr(getattr(self.client.km, "provisioner", None), "process", None)
+        try:
+            status = process.wait(timeout=5) if process is not None else None
+        except Exception:
+            return ""
+        if status is None:
+            return ""
+        if status < 0 or status > 128:  # bubblewrap reports a signal as 128 + its number
+            with contextlib.suppress(ValueError):
+                return f" (killed by signal {signal.Signals(abs(status) % 128).name})"
+        return f" (exit status {status})"
+
     def stop(self, reason: str, cell: NotebookNode) -> None:
         self.stopped = reason
         self.detail = {
-            DEAD: "the kernel stopped while this cell ran",
+            DEAD: f"the kernel stopped while this cell ran{self.exit_status() if reason == DEAD else ''}",
             TIMEOUT: f"the cell ran longer than {self.job.timeout:g} s and did not stop when "
                      "interrupted; the kernel was stopped",
             BUDGET: f"the submission used up its time budget of {self.job.budget:g} s",
