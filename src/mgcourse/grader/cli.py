@@ -395,29 +395,29 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
 
 
 def _feedback(args: argparse.Namespace, course: Course) -> int:
-    from mgcourse.feedback import generate_feedback
-    from mgcourse.grading import GradingError
+    from mgcourse.grader.course import GradingError
+    from mgcourse.grader.feedback import generate_feedback
 
-    _check_assignment(root, args.assignment)
+    _check_assignment(course, args.assignment)
     try:
-        written = generate_feedback(args.assignment, root, students=args.student)
+        run = generate_feedback(course, args.assignment, students=args.student)
     except GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return PROBLEMS
-    for student, paths in written.items():
-        print(f"{student}: {', '.join(str(path) for path in paths)}")
-    if not written:
+    for line in run.lines():
+        print(line)
+    if not run.written and not run.failed and not run.not_graded:
         print(f"no graded submissions of {args.assignment}: run `mgcourse grade {args.assignment}` first")
         return PROBLEMS
-    return OK
+    return OK if run.ok else PROBLEMS
 
 
 def _report(args: argparse.Namespace, course: Course) -> int:
-    from mgcourse.report import write_report
+    from mgcourse.grader.report import write_report
 
-    _check_assignment(root, args.assignment)
-    csv_path, html_path = write_report(args.assignment, root, args.out)
-    print(f"grades: {csv_path}\nreport: {html_path}")
+    _check_assignment(course, args.assignment)
+    files = write_report(course, args.assignment, args.out)
+    print(f"grades: {files.grades}\nsimilar submissions: {files.similarity}\nreport: {files.report}")
     return OK
 
 
