@@ -133,6 +133,7 @@ def rk4(
     stride: int,
     what: str,
     after_step: Callable[[int, FloatArray], None] | None = None,
+    stage_buffer: FloatArray | None = None,
 ) -> FloatArray:
     """Classical fixed-step RK4; returns the state every ``stride`` steps.
 
@@ -152,6 +153,9 @@ def rk4(
         The model's name, for the message on a blow-up.
     after_step : callable, optional
         ``after_step(n, y)`` is called with the state after step ``n``.
+    stage_buffer : numpy.ndarray, optional
+        Where to write the states of stages 2 to 4 (shape of ``y0``), for a model
+        that reads its state from its own work array; a new array by default.
 
     Returns
     -------
@@ -169,7 +173,10 @@ def rk4(
     buffer = np.zeros((5, *shape))
     y = buffer[0]
     y[...] = y0
-    stage_state = np.empty(shape)
+    if stage_buffer is not None and (stage_buffer.shape != shape
+                                     or not stage_buffer.flags.c_contiguous):
+        raise ValueError(f"stage_buffer must be a C-contiguous array of shape {shape}")
+    stage_state = np.empty(shape) if stage_buffer is None else stage_buffer
     out = np.empty((*shape, n_steps // stride + 1))
     out[..., 0] = y
     with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported below

@@ -762,25 +762,29 @@ def _integrate(
     level = np.full(m, insulin)
     offsets = np.array([0.0, 0.5, 1.0])
     feedback = np.empty((3, block, m))
+    insulin_on: list[bool] = []  # the input now in z[_X1], once set
 
     def derivative(y: FloatArray, n: int, stage: float, out: FloatArray) -> None:
         j = n % block
-        if j == 0 and stage == 0.0:
-            # delayed PKC for the next block; needs the history up to step n only
-            steps = np.arange(n, min(n + block, n_steps), dtype=float)
-            positions = steps[None, :, None] + offsets[:, None, None] - lag[None, None, :]
-            delayed = _delayed(history[: n + 1, 1], positions)
-            feedback[:, : steps.size] = _pkc_feedback(delayed, parameters)
-        z[_X1] = level if n * dt + stage * dt < switch else 0.0
+        if stage == 0.0:
+            if j == 0:  # delayed PKC for the next block; needs the history up to step n only
+                steps = np.arange(n, min(n + block, n_steps), dtype=float)
+                positions = steps[None, :, None] + offsets[:, None, None] - lag[None, None, :]
+                delayed = _delayed(history[: n + 1, 1], positions)
+                feedback[:, : steps.size] = _pkc_feedback(delayed, parameters)
+            z[:_N] = y  # later stages are written straight into z[:_N] by rk4
+        on = n * dt + stage * dt < switch
+        if insulin_on != [on]:
+            insulin_on[:] = [on]
+            z[_X1] = level if on else 0.0
         z[_PKC] = feedback[int(2 * stage), j]
-        z[:_N] = y
         model(out)
 
     def after_step(n: int, y: FloatArray) -> None:
         y.take(tracked, axis=0, out=history[n + 1])
 
     out = rk4(derivative, y0, dt=dt, n_steps=n_steps, stride=stride,
-              what="the vascular model", after_step=after_step)
+              what="the vascular model", after_step=after_step, stage_buffer=z[:_N])
     pip3_min = np.min(history[:, 0], axis=0)
     sample_steps = np.arange(times.size, dtype=float) * stride
     pkc = _pkc_feedback(_delayed(history[:, 1], sample_steps[:, None] - lag[None, :]),
