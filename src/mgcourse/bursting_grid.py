@@ -1,7 +1,7 @@
 """Precomputed β-cell simulations behind the bursting explorer.
 
-A simulation of the Bertram model takes about a second, far too slow for a slider
-that must answer within 50 ms. The explorer therefore reads a grid of
+A converged simulation of the Bertram model takes one to a few seconds, far too
+slow for a slider that must answer within 50 ms. The explorer therefore reads a grid of
 simulations computed once with :func:`compute` and shipped as
 ``data/bursting_grid.npz``. ``tests/test_bursting_grid.py`` recomputes grid
 points and checks them against the file; regenerate it after a model change:
