@@ -1,45 +1,59 @@
-"""Per-student HTML feedback that never shows hidden tests.
+"""Per-student HTML feedback that never shows hidden tests or solutions.
 
-The page is built from the grading record (:mod:`mgcourse.autograde`), the
+The page is built from the grading record (:mod:`mgcourse.grader.records`), the
 gradebook (final scores, including manual ones) and the master's test cells. For
 each test cell it shows pass or fail, the points, and a message: the test's own
 assertion message when the student already saw it (a visible check) or when it
 is one of the hidden checks' "did you …?" questions, with a short "what to
 check" hint for the classic misconceptions. Tracebacks, hidden test code,
 outputs of test cells and error details that could quote hidden values are never
-shown, and the finished page is searched for every line of the masters'
-solutions and hidden tests before it is written.
+shown.
+
+Everything a student controls (error messages, exception names, cell ids,
+flag details, the student id) is cleaned of control characters, cut to a
+bounded length, shown in quotes and HTML-escaped by the template. Before a page
+is written it is searched for the master's actual solution and hidden-test lines
+(:func:`mgcourse.grader.release.leak_snippets`); student text that contains one
+is withheld, and a page that would still show one is not written. One student's
+page failing never stops the others: :func:`generate_feedback` returns what was
+written and what failed, per student.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from mgcourse.autograde import (
-    EXCHANGE_FILES,
-    CellResult,
-    Flag,
-    Master,
-    SubmissionResult,
-    assertion_messages,
-    load_master,
-    load_records,
-    visible_source,
-)
+import jinja2
+
+from mgcourse.grader.course import Course
+from mgcourse.grader.master import Master, load_master, visible_source
+from mgcourse.grader.records import EXCHANGE_FILES, load_records
+from mgcourse.grader.release import leak_snippets
+from mgcourse.grader.results import CellResult, Flag, SubmissionResult
+from mgcourse.grader.scan import assertion_messages
 
 __all__ = [
     "HINTS",
+    "FeedbackRun",
     "Hint",
+    "StudentText",
     "feedback_html",
     "generate_feedback",
+    "gradebook_scores",
     "hint_for",
+    "leaked_lines",
+    "master_secrets",
+    "printable",
+    "render",
     "shareable_message",
+    "write_feedback",
 ]
 
 
@@ -163,6 +177,84 @@ _STATUS: Final = {
 _PRIVATE_KINDS: Final = frozenset(
     {"tampering", "suspicious_code", "file_access", "process", "sandbox"}
 )
+#: Most errors of the student's own cells listed on a page.
+_MAX_ERRORS: Final = 20
+#: Longest error message shown [characters].
+_MAX_MESSAGE: Final = 200
+#: Longest flag detail shown [characters].
+_MAX_DETAIL: Final = 300
+#: Largest exchange file (``timestamp.txt``, ``submission_secret.txt``) copied [bytes].
+_MAX_EXCHANGE_BYTES: Final = 4096
+#: What replaces student text that quotes a solution or hidden test.
+WITHHELD: Final = "(not shown)"
+
+# C0 and C1 control characters (tab and newline kept), lone surrogates, and the
+# bidirectional overrides that can make text read differently from what it is.
+_UNPRINTABLE: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_TAG: Final = re.compile(r"<[^>]*>")
+
+
+def printable(text: object, limit: int = 300) -> str:
+    """Student-controlled text made safe to put into a page or a table cell.
+
+    Parameters
+    ----------
+    text : object
+        Any value from a grading record; anything but a string is shown as ``str(text)``.
+    limit : int, default 300
+        Longest result [characters]; longer text is cut and ends in ``…``.
+
+    Returns
+    -------
+    str
+        ``text`` without control characters, lone surrogates (which cannot be
+        written as UTF-8) and bidirectional overrides, each replaced by ``�``.
+        It still needs HTML escaping, which the templates do.
+
+    Raises
+    ------
+    ValueError
+        If ``limit`` is below 1 character.
+
+    Examples
+    --------
+    >>> printable("a\\x00b" + "c" * 10, limit=5)
+    'a�bc…'
+    """
+    if limit < 1:
+        raise ValueError(f"limit = {limit!r} characters: must be ≥ 1 character")
+    value = text if isinstance(text, str) else str(text)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return _UNPRINTABLE.sub("\ufffd", value)
+
+
+@dataclass(frozen=True)
+class StudentText:
+    """How student-controlled text is shown on a feedback page.
+
+    Parameters
+    ----------
+    secrets : collection of str
+        The master's solution and hidden-test lines (:func:`master_secrets`);
+        text containing any of them is withheld.
+    shown : bool, default True
+        False withholds every piece of student text (the fallback when a page
+        with it would still show a secret, for example one split across two
+        messages).
+    """
+
+    secrets: Collection[str] = ()
+    shown: bool = True
+
+    def __call__(self, text: object, limit: int = _MAX_DETAIL) -> str:
+        """``text`` cleaned with :func:`printable`, or :data:`WITHHELD`."""
+        if not self.shown:
+            return WITHHELD
+        value = text if isinstance(text, str) else str(text)
+        if any(secret in value for secret in self.secrets):
+            return WITHHELD
+        return printable(value, limit)
 
 
 def hint_for(message: str) -> Hint | None:
@@ -219,7 +311,7 @@ def shareable_message(message: str | None, test_source: str) -> str | None:
     return None
 
 
-def _explain(cell: CellResult, source: str) -> tuple[str, Hint | None]:
+def _explain(cell: CellResult, source: str, quote: StudentText) -> tuple[str, Hint | None]:
     """What to tell the student about one test cell."""
     message = shareable_message(cell.message, source)
     if cell.status == "passed":
@@ -247,8 +339,8 @@ def _explain(cell: CellResult, source: str) -> tuple[str, Hint | None]:
     if cell.ename == "AssertionError":
         return "A hidden check of this task failed: re-read the task's units and formula.", None
     if cell.ename == "NameError":
-        name = re.search(r"name '(\w+)' is not defined", cell.detail or "")
-        what = f" ({name.group(1)})" if name else ""
+        name = re.search(r"name '(\w+)' is not defined", str(cell.detail or ""))
+        what = f" (“{quote(name.group(1), 80)}”)" if name else ""
         return (
             f"A name the test uses is not defined{what}: keep the names the task asks for and run "
             "every cell from the top.", None,
@@ -261,33 +353,74 @@ def _explain(cell: CellResult, source: str) -> tuple[str, Hint | None]:
             "your code for warnings (for example a logarithm of a negative number).", None,
         )
     if cell.ename:
-        return f"Your code raised {cell.ename} when the test called it.", None
+        return f"Your code raised “{quote(cell.ename, 80)}” when the test called it.", None
     return "The test did not pass.", None
 
 
-def _flag_text(flag: Flag) -> str:
-    if flag.kind in _PRIVATE_KINDS:
+def _private(flag: Flag) -> bool:
+    """Whether a flag is explained without its details (they describe how cheating was caught)."""
+    return flag.kind in _PRIVATE_KINDS or (flag.kind == "not_plain_data" and flag.review)
+
+
+def _flag_text(flag: Flag, quote: StudentText) -> str:
+    if _private(flag):
         return (
             "Your notebook changes the environment the tests run in or reaches outside the "
             "submission; the instructor will review it."
         )
-    return flag.detail[:1].upper() + flag.detail[1:]
+    detail = quote(flag.detail, _MAX_DETAIL)
+    return detail[:1].upper() + detail[1:]
 
 
-_CSS: Final = """
-body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
-       color: #1a1a1a; line-height: 1.45; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
-.score { font-size: 1.2rem; font-weight: 600; }
-.test { border: 1px solid #ccc; border-left-width: 6px; border-radius: 4px; padding: .6rem .9rem;
-        margin: .8rem 0; }
-.test.ok { border-left-color: #009E73; } .test.bad { border-left-color: #D55E00; }
-.test.other { border-left-color: #E69F00; }
-.badge { font-weight: 600; } .points { float: right; font-variant-numeric: tabular-nums; }
-.hint { background: #f3f6fa; border-radius: 4px; padding: .4rem .6rem; margin-top: .4rem; }
-pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; font-size: .85rem; }
-.notes li { margin: .3rem 0; }
-"""
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mgcourse.grader", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one of the grader's HTML templates (``mgcourse/grader/templates``), autoescaped.
+
+    Parameters
+    ----------
+    template : str
+        File name, e.g. ``"feedback.html.j2"``.
+    **context
+        The template's variables; every string among them is HTML-escaped.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    return _environment().get_template(template).render(**context)
+
+
+@dataclass(frozen=True)
+class _TestView:
+    """One test cell as the feedback template shows it."""
+
+    kind: str
+    symbol: str
+    grade_id: str
+    status: str
+    score: str
+    max_score: str
+    title: str
+    text: str
+    hint: Hint | None
+    visible: str
+
+
+@dataclass(frozen=True)
+class _ErrorView:
+    cell: str
+    ename: str
+    evalue: str
 
 
 def feedback_html(
@@ -295,6 +428,8 @@ def feedback_html(
     master: Master,
     scores: Mapping[tuple[str, str], tuple[float | None, float]] | None = None,
     notebook: str | None = None,
+    *,
+    quote: StudentText | None = None,
 ) -> str:
     """The feedback page of one submission, or of one of its notebooks.
 
@@ -310,6 +445,8 @@ def feedback_html(
     notebook : str, optional
         Only this notebook's tests and errors (the page nbgrader releases for
         it); the score of the whole assignment is shown as well.
+    quote : StudentText, optional
+        How student-controlled text is shown (default: cleaned, nothing withheld).
 
     Returns
     -------
@@ -317,96 +454,114 @@ def feedback_html(
         A self-contained HTML document.
     """
     scores = scores or {}
+    quote = quote if quote is not None else StudentText()
     sources = {(nb.name, c.grade_id): c.source for nb in master.notebooks for c in nb.grade_cells}
-    esc = html.escape
 
     def points(cells: Sequence[CellResult]) -> tuple[float, float]:
         got = sum((scores.get((c.notebook, c.grade_id), (c.score, 0))[0] or 0.0) for c in cells)
-        return got, sum(c.max_score for c in cells)
+        return got, sum(float(c.max_score) for c in cells)
 
     total, maximum = points(result.cells)
     cells = [c for c in result.cells if notebook is None or c.notebook == notebook]
     errors = [e for e in result.errors if notebook is None or e.notebook == notebook]
-    heading = esc(result.assignment) + (f" — {esc(notebook)}.ipynb" if notebook is not None else "")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Feedback: {heading} — {esc(result.student)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>Feedback on {heading}</h1>",
-        f"<p>Student: <strong>{esc(result.student)}</strong></p>",
-        f'<p class="score">Score: {total:g} / {maximum:g}</p>',
-    ]
-    if notebook is not None and len(master.notebooks) > 1:
-        got, top = points(cells)
-        others = ", ".join(f"{nb.name}.ipynb" for nb in master.notebooks if nb.name != notebook)
-        parts.append(
-            f"<p>This page covers {esc(notebook)}.ipynb: {got:g} / {top:g} points. "
-            f"The other notebooks of the assignment ({esc(others)}) have pages of their own.</p>"
-        )
-    if result.late_penalty > 0:
-        parts.append(
-            f"<p>Handed in {result.seconds_late / 3600:.1f} h after the due date: "
-            f"{result.late_penalty:g} points off, {max(total - result.late_penalty, 0.0):g} / "
-            f"{maximum:g} after the late penalty.</p>"
-        )
-    if result.needs_review:
-        parts.append(
-            "<p><strong>Your submission has been flagged for review by the instructor;</strong> "
-            "the score may change.</p>"
-        )
-    parts.append("<h2>Tests</h2>")
+    tests = []
     for cell in cells:
         source = sources.get((cell.notebook, cell.grade_id), "")
         score = scores.get((cell.notebook, cell.grade_id), (cell.score, cell.max_score))[0]
-        text, hint = _explain(cell, source)
+        text, hint = _explain(cell, source, quote)
         kind = "ok" if cell.status == "passed" else "bad" if cell.status in ("failed", "error") else "other"
-        symbol = "✓" if kind == "ok" else "✗" if kind == "bad" else "•"
-        title = visible_source(source).strip().splitlines()[0].strip('"') if source.strip() else ""
-        parts.append(f'<div class="test {kind}">')
-        shown = "–" if score is None else f"{score:g}"
-        parts.append(
-            f'<span class="badge">{symbol} {esc(cell.grade_id)}: {esc(_STATUS.get(cell.status, cell.status))}'
-            f'</span><span class="points">{shown} / {cell.max_score:g} points</span>'
-        )
-        if title:
-            parts.append(f"<p><em>{esc(title)}</em></p>")
-        parts.append(f"<p>{esc(text)}</p>")
-        if hint is not None:
-            parts.append(f'<p class="hint"><strong>What to check ({esc(hint.category)}):</strong> '
-                         f"{esc(hint.text)}</p>")
         visible = visible_source(source).strip()
-        if visible and cell.status != "passed":
-            parts.append(f"<details><summary>The check you could see</summary><pre>{esc(visible)}</pre>"
-                         "</details>")
-        parts.append("</div>")
-    if errors:
-        parts.append("<h2>Errors in your own cells</h2><ul class=\"notes\">")
-        for error in errors[:20]:
-            parts.append(f"<li>{esc(error.cell)}: {esc(error.ename)}: {esc(error.evalue[:200])}</li>")
-        parts.append("</ul>")
-    notes = list(dict.fromkeys(_flag_text(flag) for flag in result.flags))
-    if notes:
-        parts.append('<h2>Notes from grading</h2><ul class="notes">')
-        parts += [f"<li>{esc(note)}</li>" for note in notes]
-        parts.append("</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        tests.append(_TestView(
+            kind=kind,
+            symbol="✓" if kind == "ok" else "✗" if kind == "bad" else "•",
+            grade_id=printable(cell.grade_id, 120),
+            status=_STATUS.get(cell.status, printable(cell.status, 40)),
+            score="–" if score is None else f"{score:g}",
+            max_score=f"{cell.max_score:g}",
+            title=visible.splitlines()[0].strip('"') if visible else "",
+            text=text,
+            hint=hint,
+            visible=visible if cell.status != "passed" else "",
+        ))
+    part = None
+    if notebook is not None and len(master.notebooks) > 1:
+        got, top = points(cells)
+        part = {
+            "points": f"{got:g}", "max": f"{top:g}",
+            "others": ", ".join(f"{nb.name}.ipynb" for nb in master.notebooks if nb.name != notebook),
+        }
+    late = None
+    if result.late_penalty > 0:
+        late = {
+            "hours": f"{result.seconds_late / 3600:.1f}", "penalty": f"{result.late_penalty:g}",
+            "after": f"{max(total - result.late_penalty, 0.0):g}",
+        }
+    return render(
+        "feedback.html.j2",
+        assignment=printable(result.assignment, 120),
+        notebook=None if notebook is None else printable(notebook, 120),
+        student=quote(result.student, 120),
+        total=f"{total:g}",
+        maximum=f"{maximum:g}",
+        part=part,
+        late=late,
+        needs_review=result.needs_review,
+        tests=tests,
+        errors=[
+            _ErrorView(quote(e.cell, 120), quote(e.ename, 120), quote(e.evalue, _MAX_MESSAGE))
+            for e in errors[:_MAX_ERRORS]
+        ],
+        more_errors=max(len(errors) - _MAX_ERRORS, 0),
+        notes=list(dict.fromkeys(_flag_text(flag, quote) for flag in result.flags)),
+    )
+
+
+def leaked_lines(page: str, secrets: Collection[str]) -> list[str]:
+    """The secrets a page would show, in its markup or in the text a reader sees.
+
+    Parameters
+    ----------
+    page : str
+        An HTML page.
+    secrets : collection of str
+        Lines that must never be shown (:func:`master_secrets`).
+
+    Returns
+    -------
+    list of str
+        The secrets found, sorted; empty if the page is clean.
+    """
+    text = page + "\n" + html.unescape(_TAG.sub("", page))
+    return sorted(secret for secret in secrets if secret in text)
+
+
+def master_secrets(course: Course, assignment: str) -> frozenset[str]:
+    """The solution and hidden-test lines of an assignment's master notebooks.
+
+    Parameters
+    ----------
+    course : Course
+        The course.
+    assignment : str
+        Assignment name (a folder of ``solutions/``).
+
+    Returns
+    -------
+    frozenset of str
+        :func:`mgcourse.grader.release.leak_snippets` of every master notebook.
+    """
+    masters = sorted((course.source / assignment).glob("*.ipynb"))
+    return frozenset(line for path in masters for line in leak_snippets(path))
 
 
 #: ``(notebook, grade_id) → (score, max_score)`` of one submission.
 Scores = dict[tuple[str, str], tuple[float | None, float]]
 
 
-def _gradebook_scores(assignment: str, root: Path) -> dict[str, Scores]:
-    from nbgrader.api import Gradebook
-
-    from mgcourse.grading import _scripts_on_path, load_config
-
-    config = load_config(root)
-    directory = config.CourseDirectory
+def gradebook_scores(course: Course, assignment: str) -> dict[str, Scores]:
+    """Every submission's scores in the gradebook (manual grades included), by student id."""
     found: dict[str, Scores] = {}
-    with _scripts_on_path(), Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook:
+    with course.gradebook() as gradebook:
         for submission in gradebook.assignment_submissions(assignment):
             cells = found.setdefault(str(submission.student.id), {})
             for notebook in submission.notebooks:
@@ -416,9 +571,134 @@ def _gradebook_scores(assignment: str, root: Path) -> dict[str, Scores]:
     return found
 
 
+@dataclass
+class FeedbackRun:
+    """What :func:`generate_feedback` wrote, and for whom it could not.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name.
+    written : dict of str to list of pathlib.Path
+        The pages written for each student.
+    failed : dict of str to str
+        Why no page was written for a student (nothing was written for them).
+    not_graded : list of str
+        Students whose grading failed: they get no page until graded.
+    """
+
+    assignment: str
+    written: dict[str, list[Path]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    not_graded: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True if every student asked for got their pages."""
+        return not self.failed and not self.not_graded
+
+    def lines(self) -> list[str]:
+        """One printable line per student: the pages written, or why there are none."""
+        out = [f"{printable(s, 120)}: {', '.join(map(str, paths))}" for s, paths in self.written.items()]
+        out += [f"{printable(s, 120)}: no feedback: {printable(why)}" for s, why in self.failed.items()]
+        out += [f"{printable(s, 120)}: no feedback: grading failed; grade it again first"
+                for s in self.not_graded]
+        return out
+
+
+def _safe_name(student: str) -> bool:
+    """Whether a student id can name a folder (one path component, nothing odd)."""
+    return (
+        student not in ("", ".", "..") and len(student) <= 255
+        and not any(c in student for c in "/\\\0") and printable(student, 255) == student
+    )
+
+
+def _pages(
+    record: SubmissionResult, master: Master, scores: Scores | None, secrets: Collection[str]
+) -> dict[str, str]:
+    """One page per notebook; student text is dropped if the pages with it would leak."""
+    for quote in (StudentText(secrets), StudentText(secrets, shown=False)):
+        pages = {nb.name: feedback_html(record, master, scores, nb.name, quote=quote)
+                 for nb in master.notebooks}
+        leaks = sorted({line for page in pages.values() for line in leaked_lines(page, secrets)})
+        if not leaks:
+            return pages
+    raise ValueError(f"the page would show a line of a solution or hidden test ({leaks[0]!r})")
+
+
+def _copy_exchange_files(graded: Path, folder: Path) -> None:
+    for name in EXCHANGE_FILES:  # nbgrader release_feedback finds the student by these
+        path = graded / name
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= _MAX_EXCHANGE_BYTES:
+            shutil.copyfile(path, folder / name)
+
+
+def write_feedback(
+    course: Course,
+    master: Master,
+    records: Mapping[str, SubmissionResult],
+    *,
+    scores: Mapping[str, Scores] | None = None,
+    secrets: Collection[str] = (),
+    students: Sequence[str] | None = None,
+) -> FeedbackRun:
+    """Write the feedback pages of graded submissions, each student on their own.
+
+    Parameters
+    ----------
+    course : Course
+        The course; pages go to ``grading/feedback/<student>/<assignment>/<notebook>.html``.
+    master : Master
+        The assignment's master snapshot.
+    records : mapping of str to SubmissionResult
+        Grading records by student id.
+    scores : mapping, optional
+        Gradebook scores by student id (:func:`gradebook_scores`).
+    secrets : collection of str
+        Lines no page may show (:func:`master_secrets`).
+    students : sequence of str, optional
+        Only these students (default: every record).
+
+    Returns
+    -------
+    FeedbackRun
+        Pages written per student, and per student why none were written
+        (an odd student id, a page that would show a secret, a write error).
+    """
+    scores = scores or {}
+    run = FeedbackRun(master.assignment)
+    wanted = sorted(records) if students is None else list(dict.fromkeys(students))
+    for student in wanted:
+        record = records.get(student)
+        if record is None:
+            run.failed[student] = "no grading record"
+        elif record.outcome == "failed":
+            run.not_graded.append(student)
+        elif not _safe_name(student):
+            run.failed[student] = "the student id cannot name a folder"
+        else:
+            try:
+                pages = _pages(record, master, scores.get(student), secrets)
+                folder = course.feedback / student / master.assignment
+                folder.mkdir(parents=True, exist_ok=True)
+                for stale in folder.glob("*.html"):  # a notebook no longer in the assignment
+                    if stale.stem not in pages:
+                        stale.unlink()
+                paths = []
+                for name, page in pages.items():
+                    (folder / f"{name}.html").write_text(page, encoding="utf-8", errors="replace")
+                    paths.append(folder / f"{name}.html")
+                _copy_exchange_files(course.autograded / student / master.assignment, folder)
+                run.written[student] = paths
+            except Exception as error:  # one student's page never stops the others
+                run.failed[student] = f"{type(error).__name__}: {error}"
+    return run
+
+
 def generate_feedback(
-    assignment: str, root: Path, *, students: Sequence[str] | None = None
-) -> dict[str, list[Path]]:
+    course: Course, assignment: str, students: Sequence[str] | None = None
+) -> FeedbackRun:
     """Write ``grading/feedback/<student>/<assignment>/<notebook>.html`` for graded submissions.
 
     One page per notebook of the assignment, named like the notebook, which is
@@ -426,61 +706,28 @@ def generate_feedback(
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
-        Assignment name (graded with :func:`mgcourse.autograde.grade_assignment`).
-    root : pathlib.Path
-        Course directory.
+        Assignment name (graded with :func:`mgcourse.grader.runner.grade_assignment`).
     students : sequence of str, optional
         Only these students (default: every graded submission).
 
     Returns
     -------
-    dict of str to list of pathlib.Path
-        The pages written for each student.
+    FeedbackRun
+        The pages written for each student and, per student, why none were
+        written; a failure for one student never stops the others.
 
     Raises
     ------
-    mgcourse.grading.GradingError
-        If a page would contain a line of a solution or a hidden test (nothing
-        is written for that student then) or the assignment is not in the gradebook.
+    mgcourse.grader.course.GradingError
+        If the assignment is not in the gradebook.
     """
-    from mgcourse.grading import GradingError, leak_snippets, load_config
-
-    root = Path(root).resolve()
-    config = load_config(root)
-    master = load_master(assignment, root, config)
-    records = load_records(assignment, root, config)
-    scores = _gradebook_scores(assignment, root)
-    source = root / str(config.CourseDirectory.source_directory) / assignment
-    snippets = {line for path in sorted(source.glob("*.ipynb")) for line in leak_snippets(path)}
-    markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-    feedback = root / str(config.CourseDirectory.feedback_directory)
-    autograded = root / str(config.CourseDirectory.autograded_directory)
-    written: dict[str, list[Path]] = {}
-    for student, record in sorted(records.items()):
-        if record.outcome == "failed" or (students is not None and student not in students):
-            continue
-        pages = {nb.name: feedback_html(record, master, scores.get(student), nb.name)
-                 for nb in master.notebooks}
-        for page in pages.values():
-            text = page + "\n" + html.unescape(re.sub(r"<[^>]+>", "", page))
-            leaks = [m for m in markers if m in text] + [line for line in snippets if line in text]
-            if leaks:
-                raise GradingError(
-                    f"feedback for {student!r} would show hidden or solution text ({leaks[0]!r}); "
-                    "nothing was written for this student"
-                )
-        folder = feedback / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob("*.html"):  # a notebook no longer in the assignment
-            if stale.stem not in pages:
-                stale.unlink()
-        written[student] = []
-        for name, page in pages.items():
-            (folder / f"{name}.html").write_text(page, encoding="utf-8")
-            written[student].append(folder / f"{name}.html")
-        graded = autograded / student / assignment
-        for name in EXCHANGE_FILES:  # nbgrader release_feedback finds the student by these
-            if (graded / name).is_file():
-                shutil.copyfile(graded / name, folder / name)
-    return written
+    master = load_master(course, assignment)
+    return write_feedback(
+        course, master, load_records(course, assignment),
+        scores=gradebook_scores(course, assignment),
+        secrets=master_secrets(course, assignment),
+        students=students,
+    )

@@ -1,21 +1,23 @@
-"""Grades of an assignment as a CSV file and a self-contained HTML report.
+"""Grades of an assignment as CSV files and a self-contained HTML report.
 
-The CSV has nbgrader's export columns (``assignment``, ``duedate``,
+The grades CSV has nbgrader's export columns (``assignment``, ``duedate``,
 ``timestamp``, ``student_id``, ``raw_score``, ``late_submission_penalty``,
 ``score``, ``max_score``) followed by the grading outcome and one column per
-test cell. Scores come from the gradebook, so manual grades are included.
+test cell. Scores come from the gradebook, so manual grades are included. A
+second CSV lists the identical and near-identical submissions
+(:mod:`mgcourse.grader.similarity`).
 
 The HTML report embeds its figures as base64 PNG images and needs nothing
 else: the distribution of total scores, the pass rate of every test cell, the
-most common failing checks (with the misconception they point to) and the
-submissions flagged for review.
+most common failing checks (with the misconception they point to), the
+submissions flagged for review and the similar pairs. Text from the records is
+cleaned and HTML-escaped by the template, so no submission can break it.
 """
 
 from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import statistics
 from collections import Counter
@@ -24,20 +26,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from mgcourse.autograde import Master, SubmissionResult, load_master, load_records
-from mgcourse.feedback import hint_for
+from mgcourse.grader.course import Course
+from mgcourse.grader.feedback import hint_for, printable, render
+from mgcourse.grader.master import Master, load_master
+from mgcourse.grader.records import load_records
+from mgcourse.grader.results import SubmissionResult
+from mgcourse.grader.similarity import Similarity, SimilarityOptions, find_similar, pair_rows
 
-__all__ = ["GradeRow", "grade_rows", "html_report", "write_csv", "write_report"]
+__all__ = [
+    "GradeRow",
+    "ReportFiles",
+    "grade_rows",
+    "html_report",
+    "render_report",
+    "spreadsheet_text",
+    "write_csv",
+    "write_report",
+    "write_similarity_csv",
+]
 
 #: Colour-blind-safe colours (Okabe and Ito).
 _BLUE: Final = "#0072B2"
-_ORANGE: Final = "#E69F00"
 _GREEN: Final = "#009E73"
 _VERMILION: Final = "#D55E00"
 _EXPORT_COLUMNS: Final = (
     "assignment", "duedate", "timestamp", "student_id", "raw_score", "late_submission_penalty",
     "score", "max_score", "outcome", "needs_review",
 )
+_SIMILARITY_COLUMNS: Final = ("student_a", "student_b", "similarity", "kind")
+#: Reasons listed per flagged submission.
+_MAX_REASONS: Final = 12
+#: Longest label of a bar chart [characters].
+_MAX_LABEL: Final = 60
 
 
 @dataclass
@@ -61,15 +81,15 @@ def _column(master: Master, notebook: str, grade_id: str) -> str:
     return grade_id if len(master.notebooks) == 1 else f"{notebook}/{grade_id}"
 
 
-def grade_rows(assignment: str, root: Path) -> tuple[Master, list[GradeRow], dict[str, SubmissionResult]]:
+def grade_rows(course: Course, assignment: str) -> tuple[Master, list[GradeRow], dict[str, SubmissionResult]]:
     """Every submission's grades, from the gradebook and the grading records.
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
         Assignment name.
-    root : pathlib.Path
-        Course directory.
 
     Returns
     -------
@@ -81,17 +101,10 @@ def grade_rows(assignment: str, root: Path) -> tuple[Master, list[GradeRow], dic
     records : dict of str to SubmissionResult
         The grading records.
     """
-    from nbgrader.api import Gradebook
-
-    from mgcourse.grading import _scripts_on_path, load_config
-
-    root = Path(root).resolve()
-    config = load_config(root)
-    master = load_master(assignment, root, config)
-    records = load_records(assignment, root, config)
-    directory = config.CourseDirectory
+    master = load_master(course, assignment)
+    records = load_records(course, assignment)
     rows: dict[str, GradeRow] = {}
-    with _scripts_on_path(), Gradebook(str(directory.db_url), str(directory.course_id)) as gradebook:
+    with course.gradebook() as gradebook:
         for submission in gradebook.assignment_submissions(assignment):
             student = str(submission.student.id)
             duedate = submission.duedate
@@ -109,7 +122,7 @@ def grade_rows(assignment: str, root: Path) -> tuple[Master, list[GradeRow], dic
             rows[student] = row
     for student, record in records.items():
         row = rows.setdefault(student, GradeRow(student, assignment, None, master.max_score))
-        row.outcome = record.outcome
+        row.outcome = str(record.outcome)
         row.needs_review = record.needs_review
     return master, [rows[s] for s in sorted(rows)], records
 
@@ -122,15 +135,43 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def write_csv(assignment: str, root: Path, path: Path | None = None) -> Path:
+def spreadsheet_text(value: object) -> str:
+    """A text cell of a CSV file that a spreadsheet shows as text, never runs as a formula.
+
+    Parameters
+    ----------
+    value : object
+        A student id, outcome or date.
+
+    Returns
+    -------
+    str
+        :func:`mgcourse.grader.feedback.printable` text (at most 300
+        characters), with a leading ``'`` if it would start with ``=``, ``+``,
+        ``-`` or ``@``.
+
+    Examples
+    --------
+    >>> spreadsheet_text("=HYPERLINK(1)")
+    "'=HYPERLINK(1)"
+    """
+    text = printable(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _default_dir(course: Course) -> Path:
+    return course.grading / "reports"
+
+
+def write_csv(course: Course, assignment: str, path: Path | None = None) -> Path:
     """Write the grades CSV.
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
         Assignment name.
-    root : pathlib.Path
-        Course directory.
     path : pathlib.Path, optional
         Output file; default ``grading/reports/<assignment>-grades.csv``.
 
@@ -139,8 +180,8 @@ def write_csv(assignment: str, root: Path, path: Path | None = None) -> Path:
     pathlib.Path
         The file written.
     """
-    master, rows, _ = grade_rows(assignment, root)
-    path = Path(path) if path is not None else _default_dir(root) / f"{assignment}-grades.csv"
+    master, rows, _ = grade_rows(course, assignment)
+    path = Path(path) if path is not None else _default_dir(course) / f"{assignment}-grades.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     cells = _columns(master)
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -148,19 +189,38 @@ def write_csv(assignment: str, root: Path, path: Path | None = None) -> Path:
         writer.writerow([*_EXPORT_COLUMNS, *cells])
         for row in rows:
             writer.writerow([
-                row.assignment, row.duedate or "", row.timestamp or "", row.student_id,
+                spreadsheet_text(row.assignment), spreadsheet_text(row.duedate or ""),
+                spreadsheet_text(row.timestamp or ""), spreadsheet_text(row.student_id),
                 _number(row.raw_score), _number(row.late_submission_penalty), _number(row.score),
-                _number(row.max_score), row.outcome, "yes" if row.needs_review else "no",
+                _number(row.max_score), spreadsheet_text(row.outcome), "yes" if row.needs_review else "no",
                 *(_number(row.cells.get(column)) for column in cells),
             ])
     return path
 
 
-def _default_dir(root: Path) -> Path:
-    from mgcourse.grading import load_config
+def write_similarity_csv(similarity: Similarity, path: Path) -> Path:
+    """Write the similar pairs: ``student_a, student_b, similarity, kind``, most similar first.
 
-    config = load_config(Path(root).resolve())
-    return (Path(root).resolve() / str(config.CourseDirectory.autograded_directory)).parent / "reports"
+    Parameters
+    ----------
+    similarity : Similarity
+        From :func:`mgcourse.grader.similarity.find_similar`.
+    path : pathlib.Path
+        Output file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(_SIMILARITY_COLUMNS)
+        for first, second, score, kind in pair_rows(similarity):
+            writer.writerow([spreadsheet_text(first), spreadsheet_text(second), score, kind])
+    return path
 
 
 # ----------------------------------------------------------------- figures
@@ -196,146 +256,199 @@ def _score_histogram(scores: Sequence[float], maximum: float) -> str:
 
 
 def _bar_chart(labels: Sequence[str], values: Sequence[float], xlabel: str, colour: str) -> str:
+    """Horizontal bars; labels are shown as plain text (no mathtext), cut to 60 characters."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(6.0, 0.4 * len(labels) + 1.0))
     ax = figure.add_subplot()
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, values, color=colour)
-    ax.set_yticks(positions, labels=[label if len(label) <= 60 else label[:57] + "…" for label in labels])
+    ax.set_yticks(positions, labels=[printable(label, _MAX_LABEL) for label in labels], parse_math=False)
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
 
-def html_report(assignment: str, root: Path) -> str:
-    """The HTML report of an assignment (figures embedded, no external resources).
+# ----------------------------------------------------------------- the report
+
+
+def _pass_rates(master: Master, graded: Sequence[SubmissionResult]) -> list[dict[str, str | float]]:
+    rates: list[dict[str, str | float]] = []
+    for nb in master.notebooks:
+        for test in nb.grade_cells:
+            key = (nb.name, test.grade_id)
+            results = [c for r in graded for c in r.cells if (c.notebook, c.grade_id) == key]
+            passed = sum(1 for c in results if c.score is not None and c.score >= c.max_score)
+            rates.append({
+                "label": _column(master, nb.name, test.grade_id),
+                "points": f"{test.points or 0:g}",
+                "rate": 100.0 * passed / len(results) if results else 0.0,
+            })
+    return rates
+
+
+def _flagged(records: dict[str, SubmissionResult]) -> list[dict[str, Any]]:
+    rows = []
+    for record in sorted(records.values(), key=lambda r: str(r.student)):
+        if not record.needs_review:
+            continue
+        reasons = [f"{f.kind}: {f.detail}" for f in record.flags if f.review]
+        if record.error:
+            reasons.insert(0, f"grading failed: {record.error}")
+        rows.append({
+            "student": printable(record.student, 120),
+            "outcome": printable(record.outcome, 40),
+            "score": f"{record.score:g} / {record.max_score:g}",
+            "reasons": [printable(reason) for reason in reasons[:_MAX_REASONS]],
+            "more": max(len(reasons) - _MAX_REASONS, 0),
+        })
+    return rows
+
+
+def render_report(
+    master: Master,
+    rows: Sequence[GradeRow],
+    records: dict[str, SubmissionResult],
+    similarity: Similarity | None = None,
+) -> str:
+    """The HTML report from grades already read (see :func:`html_report`).
 
     Parameters
     ----------
-    assignment : str
-        Assignment name.
-    root : pathlib.Path
-        Course directory.
+    master : Master
+        The assignment's master snapshot.
+    rows : sequence of GradeRow
+        Grades, from :func:`grade_rows`.
+    records : dict of str to SubmissionResult
+        Grading records by student id.
+    similarity : Similarity, optional
+        Similar pairs; without it the report has no similarity section.
 
     Returns
     -------
     str
         A self-contained HTML document.
     """
-    master, rows, records = grade_rows(assignment, root)
-    esc = html.escape
     scores = [row.score for row in rows if row.score is not None]
     graded = [r for r in records.values() if r.outcome != "failed"]
-    parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Grading report: {esc(assignment)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-        "color:#1a1a1a}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;"
-        "padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}"
-        "img{max-width:100%}</style></head><body>",
-        f"<h1>Grading report: {esc(assignment)}</h1>",
-    ]
-    outcomes = Counter(row.outcome for row in rows)
-    summary = ", ".join(f"{count} {name}" for name, count in sorted(outcomes.items()))
-    parts.append(f"<p>{len(rows)} submissions ({esc(summary)}); maximum {master.max_score:g} points.")
-    if scores:
-        parts.append(
-            f" Mean score {statistics.mean(scores):.1f}, median {statistics.median(scores):g}."
+    outcomes = Counter(printable(row.outcome, 40) for row in rows)
+    context: dict[str, Any] = {
+        "assignment": printable(master.assignment, 120),
+        "count": len(rows),
+        "summary": ", ".join(f"{count} {name}" for name, count in sorted(outcomes.items())),
+        "maximum": f"{master.max_score:g}",
+        "mean": f"{statistics.mean(scores):.1f}" if scores else None,
+        "median": f"{statistics.median(scores):g}" if scores else None,
+        "histogram": _score_histogram(scores, master.max_score) if scores else None,
+        "rates": [], "rates_chart": None, "failures": [], "failures_chart": None,
+        "flagged": _flagged(records), "similarity": None,
+    }
+    if graded and any(nb.grade_cells for nb in master.notebooks):
+        rates = _pass_rates(master, graded)
+        context["rates"] = rates
+        context["rates_chart"] = _bar_chart(
+            [str(r["label"]) for r in rates], [float(r["rate"]) for r in rates], "submissions passing (%)",
+            _GREEN,
         )
-    parts.append("</p>")
-    if scores:
-        parts.append("<h2>Score distribution</h2>")
-        parts.append(
-            f'<img alt="Histogram of the total scores of {len(scores)} submissions" '
-            f'src="data:image/png;base64,{_score_histogram(scores, master.max_score)}">'
-        )
-    tests = [(nb.name, test) for nb in master.notebooks for test in nb.grade_cells]
-    if graded and tests:
-        rates = []
-        for notebook, test in tests:
-            results = [
-                c for r in graded for c in r.cells if (c.notebook, c.grade_id) == (notebook, test.grade_id)
-            ]
-            passed = sum(1 for c in results if c.score is not None and c.score >= c.max_score)
-            rates.append(100.0 * passed / len(results) if results else 0.0)
-        labels = [_column(master, nb, test.grade_id) for nb, test in tests]
-        parts.append("<h2>Pass rate of each test cell</h2>")
-        parts.append(
-            '<img alt="Bar chart of the percentage of submissions passing each test cell" '
-            f'src="data:image/png;base64,{_bar_chart(labels, rates, "submissions passing (%)", _GREEN)}">'
-        )
-        parts.append("<table><tr><th>test cell</th><th>points</th><th>passing</th></tr>")
-        for label, (_, test), rate in zip(labels, tests, rates, strict=True):
-            parts.append(f"<tr><td>{esc(label)}</td><td>{test.points or 0:g}</td><td>{rate:.0f} %</td></tr>")
-        parts.append("</table>")
     failures: Counter[tuple[str, str]] = Counter()
     for record in graded:
         for cell in record.cells:
-            label = _column(master, cell.notebook, cell.grade_id)
+            label = printable(_column(master, cell.notebook, cell.grade_id), 120)
             if cell.status == "failed":
-                failures[(label, cell.message or "(an assertion without a message)")] += 1
+                failures[(label, printable(cell.message or "(an assertion without a message)"))] += 1
             elif cell.status in ("error", "timeout"):
-                failures[(label, f"{cell.ename or 'error'} while the test ran")] += 1
+                failures[(label, f"{printable(cell.ename or 'error', 80)} while the test ran")] += 1
     if failures:
         common = failures.most_common(12)
-        labels = [f"{label}: {message}" for (label, message), _ in common]
-        parts.append("<h2>Most common failing checks</h2>")
-        parts.append(
-            '<img alt="Bar chart of how many submissions failed each of the most common checks" '
-            'src="data:image/png;base64,'
-            f'{_bar_chart(labels, [n for _, n in common], "submissions", _VERMILION)}">'
-        )
-        parts.append("<table><tr><th>submissions</th><th>test cell</th><th>message</th>"
-                     "<th>misconception</th></tr>")
+        context["failures"] = []
         for (label, message), count in common:
             hint = hint_for(message)
-            parts.append(
-                f"<tr><td>{count}</td><td>{esc(label)}</td><td>{esc(message)}</td>"
-                f"<td>{esc(hint.category) if hint else ''}</td></tr>"
-            )
-        parts.append("</table>")
-    flagged = [r for r in sorted(records.values(), key=lambda r: r.student) if r.needs_review]
-    parts.append(f"<h2>Flagged for review ({len(flagged)})</h2>")
-    if flagged:
-        parts.append("<table><tr><th>student</th><th>outcome</th><th>score</th><th>why</th></tr>")
-        for record in flagged:
-            reasons = [f"{f.kind}: {f.detail}" for f in record.flags if f.review]
-            if record.error:
-                reasons.insert(0, f"grading failed: {record.error}")
-            shown = "".join(f"<li>{esc(reason[:300])}</li>" for reason in reasons[:12])
-            more = f"<li>… {len(reasons) - 12} more</li>" if len(reasons) > 12 else ""
-            parts.append(
-                f"<tr><td>{esc(record.student)}</td><td>{esc(record.outcome)}</td>"
-                f"<td>{record.score:g} / {record.max_score:g}</td><td><ul>{shown}{more}</ul></td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>None.</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+            context["failures"].append({
+                "count": count, "label": label, "message": message,
+                "misconception": hint.category if hint else "",
+            })
+        context["failures_chart"] = _bar_chart(
+            [f"{label}: {message}" for (label, message), _ in common], [n for _, n in common],
+            "submissions", _VERMILION,
+        )
+    if similarity is not None:
+        context["similarity"] = {
+            "threshold": f"{similarity.options.threshold:g}",
+            "compared": len(similarity.compared),
+            "too_short": len(similarity.too_short),
+            "pairs": [
+                {"first": printable(first, 120), "second": printable(second, 120), "score": score,
+                 "kind": kind}
+                for first, second, score, kind in pair_rows(similarity)
+            ],
+        }
+    return render("report.html.j2", **context)
 
 
-def write_report(assignment: str, root: Path, out: Path | None = None) -> tuple[Path, Path]:
-    """Write ``<assignment>-grades.csv`` and ``<assignment>-report.html``.
+def html_report(
+    course: Course, assignment: str, similarity: Similarity | None = None
+) -> str:
+    """The HTML report of an assignment (figures embedded, no external resources).
 
     Parameters
     ----------
+    course : Course
+        The course.
     assignment : str
         Assignment name.
-    root : pathlib.Path
-        Course directory.
-    out : pathlib.Path, optional
-        Output folder; default ``grading/reports``.
+    similarity : Similarity, optional
+        Similar pairs; default :func:`mgcourse.grader.similarity.find_similar`
+        with its default options.
 
     Returns
     -------
-    (pathlib.Path, pathlib.Path)
-        The CSV file and the HTML file.
+    str
+        A self-contained HTML document.
     """
-    folder = Path(out) if out is not None else _default_dir(root)
+    master, rows, records = grade_rows(course, assignment)
+    if similarity is None:
+        similarity = find_similar(course, assignment)
+    return render_report(master, rows, records, similarity)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The files :func:`write_report` wrote."""
+
+    grades: Path
+    similarity: Path
+    report: Path
+
+
+def write_report(
+    course: Course,
+    assignment: str,
+    out: Path | None = None,
+    options: SimilarityOptions | None = None,
+) -> ReportFiles:
+    """Write ``<assignment>-grades.csv``, ``<assignment>-similarity.csv`` and ``<assignment>-report.html``.
+
+    Parameters
+    ----------
+    course : Course
+        The course.
+    assignment : str
+        Assignment name.
+    out : pathlib.Path, optional
+        Output folder; default ``grading/reports``.
+    options : SimilarityOptions, optional
+        How submissions are compared (threshold 0.9 by default).
+
+    Returns
+    -------
+    ReportFiles
+        The grades CSV, the similarity CSV and the HTML report.
+    """
+    folder = Path(out) if out is not None else _default_dir(course)
     folder.mkdir(parents=True, exist_ok=True)
-    csv_path = write_csv(assignment, root, folder / f"{assignment}-grades.csv")
-    html_path = folder / f"{assignment}-report.html"
-    html_path.write_text(html_report(assignment, root), encoding="utf-8")
-    return csv_path, html_path
+    similarity = find_similar(course, assignment, options)
+    grades = write_csv(course, assignment, folder / f"{assignment}-grades.csv")
+    pairs = write_similarity_csv(similarity, folder / f"{assignment}-similarity.csv")
+    report = folder / f"{assignment}-report.html"
+    report.write_text(html_report(course, assignment, similarity), encoding="utf-8", errors="replace")
+    return ReportFiles(grades, pairs, report)
