@@ -11,7 +11,10 @@ The expensive part (a temporary copy of the course, generating the student
 version, autograding a full, a blank and every wrong submission) runs once per
 assignment, in the class-scoped ``course`` fixture; each nbgrader step starts a
 kernel. Everything goes through nbgrader's Python API in-process, never its
-command line.
+command line. The same submissions are then graded again with the course's own
+grader (:func:`mgcourse.grader.runner.grade_assignment`: sandboxed kernels, test
+cells judged by the checker on plain data), which must agree with nbgrader's
+autograde score for score.
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ import pytest
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from mgcourse.grading import autograde, cell_scores, fill_from_master, load_config, release
+from mgcourse.grader.course import Course as GraderCourse
+from mgcourse.grader.reference import autograde, cell_scores
+from mgcourse.grader.release import fill_from_master, release
+from mgcourse.grader.results import GradeOptions, SubmissionResult
+from mgcourse.grader.runner import grade_assignment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -117,12 +124,28 @@ def execute(nb: NotebookNode, workdir: Path) -> NotebookNode:
     return client.execute()
 
 
+#: Who grades in the round trip: nbgrader's own autograde, and the course's grader.
+GRADERS = ("nbgrader", "grader")
+#: Limits of the course's grader in the round trip: generous, so a slow machine is no failure.
+ROUND_TRIP_OPTIONS = GradeOptions(workers=2, force=True, budget=900.0)
+
+Scores = dict[str, tuple[float, float]]  # grade_id → (score, maximum) [points]
+
+
 @dataclass(frozen=True)
 class Course:
     root: Path
     master: NotebookNode
     student: NotebookNode
-    scores: dict[str, dict[str, tuple[float, float]]]
+    scores: dict[str, Scores]  # by nbgrader's autograde, per student
+    results: dict[str, SubmissionResult]  # by the course's grader, per student
+
+    def graded(self, grader: str, student: str) -> Scores:
+        """The scores one of :data:`GRADERS` gave a student's test cells."""
+        if grader == "nbgrader":
+            return self.scores[student]
+        assert grader == "grader", grader
+        return {c.grade_id: (float(c.score or 0.0), c.max_score) for c in self.results[student].cells}
 
 
 def _submit(assignment: Assignment, root: Path, student_id: str, nb: NotebookNode) -> None:
@@ -147,19 +170,22 @@ def build_course(
         )
     name, notebook = assignment.name, assignment.notebook
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MGCOURSE_COURSE_ROOT", str(root))
-        mp.setenv("MGCOURSE_DB_URL", f"sqlite:///{root / 'grading' / 'gradebook.db'}")
-        release(name, root)
+        mp.delenv("MGCOURSE_COURSE_ROOT", raising=False)
+        mp.delenv("MGCOURSE_DB_URL", raising=False)
+        course = GraderCourse.load(root)
+        release(course, name)
         master = nbformat.read(str(root / "solutions" / name / notebook), as_version=4)
         student = nbformat.read(str(root / "exercises" / name / notebook), as_version=4)
         _submit(assignment, root, "full", fill_from_master(student, master))
         _submit(assignment, root, "blank", student)
         for wrong_name, wrong in assignment.wrong.items():
             _submit(assignment, root, f"wrong_{wrong_name}", make_wrong(student, master, wrong))
-        autograde(name, root)
+        autograde(course, name)
         students = ["full", "blank", *(f"wrong_{wrong_name}" for wrong_name in assignment.wrong)]
-        scores = {sid: cell_scores(name, sid, root) for sid in students}
-        yield Course(root, master, student, scores)
+        scores = {sid: cell_scores(course, name, sid) for sid in students}
+        # the course's grader, on the same submissions, after nbgrader's scores are read
+        results = {r.student: r for r in grade_assignment(course, name, options=ROUND_TRIP_OPTIONS)}
+        yield Course(root, master, student, scores, results)
 
 
 # ----------------------------------------------------------------- master structure
@@ -228,7 +254,7 @@ def check_filled_student_version_validates(
     copy_data(assignment, course.root, tmp_path)
     path = tmp_path / assignment.notebook
     nbformat.write(fill_from_master(course.student, course.master), str(path))
-    results = Validator(config=load_config(course.root)).validate(str(path))
+    results = Validator(config=GraderCourse.load(course.root).config).validate(str(path))
     assert results == {}, results
 
 
@@ -258,33 +284,58 @@ def check_committed_exercises_equal_generated(assignment: Assignment, course: Co
 # ----------------------------------------------------------------- 3. autograde round trip
 
 
-def check_full_solution_scores_full_marks(assignment: Assignment, course: Course) -> None:
-    scores = course.scores["full"]
+def check_full_solution_scores_full_marks(assignment: Assignment, course: Course, grader: str) -> None:
+    scores = course.graded(grader, "full")
     assert set(scores) == assignment.test_cells
     assert all(score == top for score, top in scores.values()), scores
     assert sum(score for score, _ in scores.values()) == assignment.total_points
 
 
-def check_blank_student_version_scores_zero(assignment: Assignment, course: Course) -> None:
-    scores = course.scores["blank"]
+def check_blank_student_version_scores_zero(assignment: Assignment, course: Course, grader: str) -> None:
+    scores = course.graded(grader, "blank")
     assert set(scores) == assignment.test_cells
     assert all(score == 0 for score, _ in scores.values()), scores
 
 
-def check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
-    assignment: Assignment, course: Course, name: str, tmp_path: Path
+def check_wrong_answer_passes_visible_checks(assignment: Assignment, course: Course, name: str,
+                                             tmp_path: Path) -> None:
+    """The student version's test cells hold only the visible checks: with the mistake all of them pass."""
+    copy_data(assignment, course.root, tmp_path)
+    wrong = make_wrong(course.student, course.master, assignment.wrong[name])
+    tests = [cell for cell in wrong.cells if nbgrader_meta(cell).get("grade")]
+    visible = {str(nbgrader_meta(cell)["grade_id"]): cell.source for cell in tests}
+    assert set(visible) == assignment.test_cells
+    assert not any("BEGIN HIDDEN TESTS" in source for source in visible.values())
+    executed = execute(wrong, tmp_path)  # raises CellExecutionError at the first failing check
+    ran = {
+        str(nbgrader_meta(cell)["grade_id"])
+        for cell in executed.cells
+        if nbgrader_meta(cell).get("grade") and cell.execution_count is not None
+        and not any(output.output_type == "error" for output in cell.outputs)
+    }
+    assert ran == assignment.test_cells
+
+
+def check_wrong_answer_loses_hidden_points(
+    assignment: Assignment, course: Course, name: str, grader: str
 ) -> None:
     wrong = assignment.wrong[name]
-    # The student version's test cells hold only the visible checks: all of them pass.
-    copy_data(assignment, course.root, tmp_path)
-    execute(make_wrong(course.student, course.master, wrong), tmp_path)
-    # With the hidden tests restored by autograde, exactly the targeted cells score 0.
-    scores = course.scores[f"wrong_{name}"]
+    # With the hidden tests restored, exactly the targeted cells score 0.
+    scores = course.graded(grader, f"wrong_{name}")
     assert set(scores) == assignment.test_cells
     zero = {cell for cell, (score, _) in scores.items() if score == 0}
     full = {cell for cell, (score, top) in scores.items() if score == top}
     assert zero == wrong.zero, scores
     assert full == assignment.test_cells - wrong.zero, scores
+
+
+def check_grader_agrees_with_nbgrader(course: Course, student: str) -> None:
+    """The course's grader gives every test cell nbgrader's score, and finds nothing to review."""
+    result = course.results[student]
+    cells = {c.grade_id: (c.status, c.ename, c.detail) for c in result.cells}
+    assert result.outcome == "graded", (result.outcome, result.error, result.flags, cells)
+    assert not [flag for flag in result.flags if flag.review], result.flags
+    assert course.graded("grader", student) == course.scores[student], cells
 
 
 # ----------------------------------------------------------------- the round trip as tests
@@ -304,6 +355,11 @@ class RoundTrip:
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "wrong_name" in metafunc.fixturenames:
             metafunc.parametrize("wrong_name", sorted(self.assignment.wrong))
+        if "grader" in metafunc.fixturenames:
+            metafunc.parametrize("grader", GRADERS)
+        if "student" in metafunc.fixturenames:
+            wrong = [f"wrong_{name}" for name in sorted(self.assignment.wrong)]
+            metafunc.parametrize("student", ["full", "blank", *wrong])
 
     # -- the master
 
@@ -327,20 +383,26 @@ class RoundTrip:
     def test_committed_exercises_equal_generated(self, course: Course) -> None:
         check_committed_exercises_equal_generated(self.assignment, course)
 
-    # -- the autograde round trip
+    # -- the autograde round trip, by nbgrader and by the course's grader
 
     @pytest.mark.nbgrader
-    def test_full_solution_scores_full_marks(self, course: Course) -> None:
-        check_full_solution_scores_full_marks(self.assignment, course)
+    def test_full_solution_scores_full_marks(self, course: Course, grader: str) -> None:
+        check_full_solution_scores_full_marks(self.assignment, course, grader)
 
     @pytest.mark.nbgrader
-    def test_blank_student_version_scores_zero(self, course: Course) -> None:
-        check_blank_student_version_scores_zero(self.assignment, course)
+    def test_blank_student_version_scores_zero(self, course: Course, grader: str) -> None:
+        check_blank_student_version_scores_zero(self.assignment, course, grader)
 
     @pytest.mark.nbgrader
-    def test_wrong_answer_passes_visible_checks_but_loses_hidden_points(
+    def test_wrong_answer_passes_visible_checks(
         self, course: Course, wrong_name: str, tmp_path: Path
     ) -> None:
-        check_wrong_answer_passes_visible_checks_but_loses_hidden_points(
-            self.assignment, course, wrong_name, tmp_path
-        )
+        check_wrong_answer_passes_visible_checks(self.assignment, course, wrong_name, tmp_path)
+
+    @pytest.mark.nbgrader
+    def test_wrong_answer_loses_hidden_points(self, course: Course, wrong_name: str, grader: str) -> None:
+        check_wrong_answer_loses_hidden_points(self.assignment, course, wrong_name, grader)
+
+    @pytest.mark.nbgrader
+    def test_grader_agrees_with_nbgrader(self, course: Course, student: str) -> None:
+        check_grader_agrees_with_nbgrader(course, student)
