@@ -20,6 +20,7 @@ and the parent process stores it (:func:`~mgcourse.grader.records.store_result`)
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -374,6 +375,7 @@ def _execute(job: GradingJob, master_nb: MasterNotebook, nb: NotebookNode, jobdi
                 reason = kernel.log_tail()
                 raise RuntimeError(f"{error}{f' ({reason})' if reason else ''}") from error
         finally:
+            atexit.unregister(client._cleanup_kernel)  # nbclient's exit-time clean-up: the kernel is ours
             checker.close()
             left = kernel.stop()
             if left:
