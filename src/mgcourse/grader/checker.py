@@ -171,6 +171,7 @@ class _Session:
         try:
             tree = ast.parse(source)
             last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            assert last is None or isinstance(last, ast.Expr)
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
                 exec(compile(tree, "<test>", "exec"), local)
                 if last is not None:

@@ -55,6 +55,9 @@ was refused; 2 usage error; 130 interrupted.
 """
 
 
+#: What every command imports (the ``grader`` extra of the package).
+_NEEDS: Final = ("nbformat", "nbclient", "jupyter_client", "ipykernel", "nbgrader", "jinja2", "traitlets")
+
 _ASSIGNMENT_HELP = "assignment name, a folder in solutions/ (e.g. assignment1)"
 
 
@@ -445,6 +448,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse exits with 2 on usage errors, 0 for --help
         return int(exit_.code or 0)
+    from mgcourse._extras import require
+
+    require("grader", list(_NEEDS))
     try:
         return int(_COMMANDS[args.command](args, _course(args)))
     except _UsageError as error:

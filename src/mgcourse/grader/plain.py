@@ -176,7 +176,7 @@ class _Encoder:
             return {"dataclass": f"{module}:{type(item).__qualname__}", "fields": self.tree(values)}
         self.refs[id(item)] = item
         base = next((t.__name__ for t in (*_SCALARS, list, tuple, dict) if isinstance(item, t)), None)
-        special = ("__bool__", "__float__", "__array__", "__lt__", "__gt__")
+        special: tuple[str, ...] = ("__bool__", "__float__", "__array__", "__lt__", "__gt__")
         if not isinstance(fields, dict):  # a dataclass's own __eq__ compares its fields: not a trick
             special += ("__eq__", "__ne__")
         own: list[str] = []
@@ -231,7 +231,7 @@ def serve(request: str) -> None:
         result = answer(json.loads(request), get_ipython().user_ns)
     except BaseException as error:
         result = {"error": [type(error).__name__, str(error)[:2000]]}
-    publish_display_data({MIME: json.dumps(result)})
+    publish_display_data({MIME: json.dumps(result)})  # type: ignore[no-untyped-call]
 
 
 # ======================================================================= checker side
@@ -414,7 +414,7 @@ class _Decoder:
         raise PlainDataError(f"unknown tag {tag[:40]!r}")
 
     def table(self, tag: str, body: list[Any], depth: int) -> Any:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         if tag == "series" and len(body) == 3:
             values = self.value(body[0], depth + 1)

@@ -130,7 +130,7 @@ def cell_label(cell: NotebookNode, index: int) -> str:
 # ======================================================================= one notebook
 
 
-class GradingClient(NotebookClient):  # type: ignore[misc]
+class GradingClient(NotebookClient):
     """nbclient's executor with output limited while it arrives and timeouts recorded."""
 
     def __init__(self, nb: NotebookNode, km: Any, output_limit: int, **kwargs: Any) -> None:
