@@ -10,8 +10,8 @@ temporary copy of the course:
   answers, the blank student version and a wrong answer, autograde them all and
   read every cell score back from PostgreSQL;
 * concurrent processes: the same submissions graded by two worker processes at
-  once (one ``mgcourse.grading.autograde`` call per student);
-* the parallel grader ``mgcourse.autograde.grade_assignment`` with two workers.
+  once (one :func:`mgcourse.grader.reference.autograde` call per student);
+* the course's grader :func:`mgcourse.grader.runner.grade_assignment` with two workers.
 
 Both concurrent scenarios must give exactly the sequential scores, with one
 grade row per submission and graded cell.
@@ -20,13 +20,10 @@ grade row per submission and graded cell.
 from __future__ import annotations
 
 import concurrent.futures
-import importlib
-import inspect
 import multiprocessing
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +31,11 @@ import nbformat
 import pytest
 import sqlalchemy
 
-from mgcourse.grading import autograde, cell_scores, fill_from_master, release
+from mgcourse.grader.course import Course
+from mgcourse.grader.reference import autograde, cell_scores
+from mgcourse.grader.release import fill_from_master, release
+from mgcourse.grader.results import GradeOptions
+from mgcourse.grader.runner import grade_assignment
 from nbgrader_roundtrip import THIRD_PARTY_WARNINGS, Wrong, make_wrong
 from postgres import PostgresServer, postgres_server
 
@@ -57,37 +58,6 @@ STUDENTS = ("full_a", "full_b", "blank", "wrong")
 pytestmark = [pytest.mark.nbgrader, *THIRD_PARTY_WARNINGS]
 
 Scores = dict[str, dict[str, tuple[float, float]]]
-
-
-def _parallel_grader() -> tuple[Callable[[str, Path, int], object] | None, str]:
-    """``mgcourse.autograde.grade_assignment`` run with ``GradeOptions(workers=...)``.
-
-    Returns the grader (or None) and, without one, why: the module is missing (the
-    test is skipped) or its API changed (the test fails).
-    """
-    try:
-        module = importlib.import_module("mgcourse.autograde")
-    except ModuleNotFoundError as error:
-        if error.name != "mgcourse.autograde":
-            raise
-        return None, ""
-    grade = getattr(module, "grade_assignment", None)
-    options = getattr(module, "GradeOptions", None)
-    if (
-        not callable(grade)
-        or not callable(options)
-        or "options" not in inspect.signature(grade).parameters
-        or "workers" not in inspect.signature(options).parameters
-    ):
-        return None, "mgcourse.autograde no longer has grade_assignment(..., options=GradeOptions(workers))"
-
-    def run(assignment: str, root: Path, workers: int) -> object:
-        return grade(assignment, root, options=options(workers=workers))
-
-    return run, ""
-
-
-PARALLEL_GRADE, PARALLEL_API_CHANGED = _parallel_grader()
 
 
 # ----------------------------------------------------------------- helpers
@@ -122,8 +92,8 @@ def submit_all(root: Path) -> None:
             shutil.copy(root / "exercises" / NAME / name, folder / name)
 
 
-def read_scores(root: Path) -> Scores:
-    return {sid: cell_scores(NAME, sid, root) for sid in STUDENTS}
+def read_scores(course: Course) -> Scores:
+    return {sid: cell_scores(course, NAME, sid) for sid in STUDENTS}
 
 
 def grade_rows(url: str) -> list[tuple[str, str, str]]:
@@ -168,10 +138,9 @@ def check_one_row_per_cell(url: str) -> None:
 
 def autograde_in_process(root: str, url: str, student: str) -> tuple[float, float]:
     """Autograde one student in this (worker) process; return its start and end times [s]."""
-    os.environ["MGCOURSE_COURSE_ROOT"] = root
-    os.environ["MGCOURSE_DB_URL"] = url
+    course = Course.load(Path(root), db_url=url)
     start = time.time()
-    autograde(NAME, Path(root), student=student)
+    autograde(course, NAME, student=student)
     return start, time.time()
 
 
@@ -187,9 +156,13 @@ def server() -> Iterator[PostgresServer]:
 
 @dataclass(frozen=True)
 class Graded:
-    root: Path
+    course: Course
     url: str
     scores: Scores
+
+    @property
+    def root(self) -> Path:
+        return self.course.root
 
 
 @pytest.fixture(scope="module")
@@ -197,13 +170,11 @@ def graded(server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> 
     """The four submissions autograded one after the other into a PostgreSQL gradebook."""
     root = new_course(tmp_path_factory, "sequential")
     url = server.create_database("gradebook_sequential")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MGCOURSE_COURSE_ROOT", str(root))
-        mp.setenv("MGCOURSE_DB_URL", url)
-        release(NAME, root)
-        submit_all(root)
-        autograde(NAME, root)
-        yield Graded(root, url, read_scores(root))
+    course = Course.load(root, db_url=url)
+    release(course, NAME)
+    submit_all(root)
+    autograde(course, NAME)
+    yield Graded(course, url, read_scores(course))
 
 
 @pytest.fixture
@@ -211,7 +182,6 @@ def fresh(
     server: PostgresServer,
     graded: Graded,
     tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> Graded:
     """Another course copy with the same submissions and a new, released-into gradebook."""
@@ -219,10 +189,9 @@ def fresh(
     root = new_course(tmp_path_factory, label)
     shutil.copytree(graded.root / "grading" / "submitted", root / "grading" / "submitted")
     url = server.create_database(f"gradebook_{label}")
-    monkeypatch.setenv("MGCOURSE_COURSE_ROOT", str(root))
-    monkeypatch.setenv("MGCOURSE_DB_URL", url)
-    release(NAME, root)
-    return Graded(root, url, {})
+    course = Course.load(root, db_url=url)
+    release(course, NAME)
+    return Graded(course, url, {})
 
 
 # ----------------------------------------------------------------- tests
@@ -260,15 +229,12 @@ def test_two_processes_grade_concurrently(graded: Graded, fresh: Graded) -> None
         (a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a[0] < b[1] and b[0] < a[1]
     ]
     assert overlapping, f"the two processes never graded at the same time: {spans}"
-    assert read_scores(fresh.root) == graded.scores
+    assert read_scores(fresh.course) == graded.scores
     check_one_row_per_cell(fresh.url)
 
 
-@pytest.mark.skipif(
-    PARALLEL_GRADE is None and not PARALLEL_API_CHANGED, reason="no mgcourse.autograde module"
-)
 def test_parallel_grader_matches_sequential(graded: Graded, fresh: Graded) -> None:
-    assert PARALLEL_GRADE is not None, PARALLEL_API_CHANGED
-    PARALLEL_GRADE(NAME, fresh.root, 2)
-    assert read_scores(fresh.root) == graded.scores
+    results = grade_assignment(fresh.course, NAME, options=GradeOptions(workers=2))
+    assert sorted(r.student for r in results) == sorted(STUDENTS)
+    assert read_scores(fresh.course) == graded.scores
     check_one_row_per_cell(fresh.url)
