@@ -9,17 +9,27 @@ one run, it times
 
 (a) ``nbgrader autograde assignment1 --force``: the real command line, one
     process for the whole class, with the course's configuration;
+(a2) the fairest baseline an instructor could build by hand: two
+    ``nbgrader autograde`` processes at once, each grading half the class in a
+    course copy of its own;
 (b) ``mgcourse grade assignment1 --workers W`` (skipped if the command is not
-    installed);
+    installed): every kernel in its bubblewrap sandbox, tests in the checker;
+(b0) the same with ``--unsafe-no-sandbox``, so that (b) − (b0) is what the
+    boundary costs per submission;
 (c) the ratio (a)/(b);
 (d) the bare execution of the same submitted notebooks with nbclient (no
     grading: each notebook once, one after the other, same timeout), so that
     the per-submission cost of each grader and its overhead over bare
     execution can be read off.
 
+CPU time is the user + system time of every process a variant started, as
+the operating system accounts it to this program once they have ended: for
+``mgcourse grade`` that includes its workers, every kernel (spare kernels
+included), the sandboxes and the checkers.
+
 Each grader works in its own copy of the course with a fresh SQLite gradebook
-(the assignment generated into it first, untimed), so neither reuses the
-other's results. Both graders must agree on every submission's score.
+(the assignment generated into it first, untimed), so none reuses another's
+results. Every grader must agree on every submission's score.
 
 Usage: python benchmarks/grading.py [--students N] [--workers W] [--timeout S]
 """
@@ -28,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -41,7 +52,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from mgcourse.grading import fill_from_master, release
+from mgcourse.grader.course import Course
+from mgcourse.grader.release import fill_from_master, release
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "assignment1"
@@ -139,25 +151,51 @@ def grading_copy(base: Path, label: str) -> Path:
     """A copy of the class with a fresh gradebook holding the generated assignment (untimed)."""
     root = base.parent / label
     shutil.copytree(base, root)
-    saved = dict(os.environ)
-    os.environ.update(environment(root))
-    try:
-        release(NAME, root)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    release(Course.load(root, db_url=environment(root)["MGCOURSE_DB_URL"]), NAME)
     return root
 
 
-def timed_command(cmd: list[str], root: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
-    """Run a command in the course folder; return its wall time [s] and its last output line."""
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=root, env=environment(root), capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    lines = proc.stdout.strip().splitlines()
-    return elapsed, lines[-1] if lines else ""
+def cpu_seconds() -> float:
+    """User + system time of this process and of every child it has waited for [s]."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    wall: float  # [s]
+    cpu: float  # every process the variant started [s]
+
+
+def timed_commands(
+    commands: list[tuple[list[str], Path]], ok: tuple[int, ...] = (0,)
+) -> tuple[float, float, str]:
+    """Run commands at once, each in its course folder; wall and CPU time [s], last output line."""
+    cpu, start = cpu_seconds(), time.perf_counter()
+    procs = [
+        subprocess.Popen(cmd, cwd=root, env=environment(root), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for cmd, root in commands
+    ]
+    outputs = [proc.communicate() for proc in procs]
+    wall, used = time.perf_counter() - start, cpu_seconds() - cpu
+    for (cmd, _), proc, (out, err) in zip(commands, procs, outputs, strict=True):
+        if proc.returncode not in ok:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out}\n{err}")
+    lines = outputs[-1][0].strip().splitlines()
+    return wall, used, lines[-1] if lines else ""
+
+
+def half_class(base: Path, label: str, keep: list[Submission]) -> Path:
+    """A grading copy holding only the submissions in ``keep``."""
+    root = grading_copy(base, label)
+    students = {sub.student for sub in keep}
+    for folder in (root / "grading" / "submitted").iterdir():
+        if folder.name not in students:
+            shutil.rmtree(folder)
+    return root
 
 
 def scores(root: Path) -> dict[str, float]:
@@ -169,9 +207,12 @@ def scores(root: Path) -> dict[str, float]:
         return {sub.student.id: float(sub.score) for sub in gradebook.assignment_submissions(NAME)}
 
 
-def bare_execution(root: Path, submissions: list[Submission], timeout: int) -> float:
-    """Execute every submitted notebook once with nbclient, as nbgrader would (errors allowed)."""
-    start = time.perf_counter()
+def bare_execution(root: Path, submissions: list[Submission], timeout: int) -> tuple[float, float]:
+    """Execute every submitted notebook once with nbclient, as nbgrader would (errors allowed).
+
+    Returns the wall and CPU time [s].
+    """
+    cpu, start = cpu_seconds(), time.perf_counter()
     for sub in submissions:
         folder = root / "grading" / "submitted" / sub.student / NAME
         nb = nbformat.read(str(folder / NOTEBOOK), as_version=4)
@@ -180,7 +221,7 @@ def bare_execution(root: Path, submissions: list[Submission], timeout: int) -> f
             interrupt_on_timeout=True, resources={"metadata": {"path": str(folder)}},
             extra_arguments=["--HistoryManager.hist_file=:memory:"],  # as nbgrader starts kernels
         ).execute(stderr=subprocess.DEVNULL)  # kernels' own warnings, as nbgrader captures them
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def main() -> None:
@@ -204,41 +245,59 @@ def main() -> None:
               + ", ".join(f"{kinds[k]} {k}" for k in ("correct", "wrong", "blank", "broken"))
               + f"); per-cell timeout {timeout} s; {os.cpu_count()} CPUs")  # fmt: skip
 
-        rows: list[tuple[str, float, int]] = []  # label, wall time [s], processes
+        rows: list[Timing] = []
         results: dict[str, dict[str, float]] = {}
 
         root = grading_copy(base, "nbgrader")
-        wall, _ = timed_command([str(SCRIPTS / "nbgrader"), "autograde", NAME, "--force"], root)
-        rows.append(("(a) nbgrader autograde", wall, 1))
-        results["nbgrader"] = scores(root)
+        wall, cpu, _ = timed_commands([([str(SCRIPTS / "nbgrader"), "autograde", NAME, "--force"], root)])
+        rows.append(Timing("(a) nbgrader autograde", wall, cpu))
+        results["(a)"] = scores(root)
+
+        halves = [half_class(base, f"nbgrader-half{i}", submissions[i::2]) for i in (0, 1)]
+        command = [str(SCRIPTS / "nbgrader"), "autograde", NAME, "--force"]
+        wall, cpu, _ = timed_commands([(command, half) for half in halves])
+        rows.append(Timing("(a2) 2 x nbgrader autograde, halves", wall, cpu))
+        results["(a2)"] = {**scores(halves[0]), **scores(halves[1])}
 
         summary = ""
         if mgcourse.exists():
-            root = grading_copy(base, "mgcourse")
-            cmd = [str(mgcourse), "grade", NAME, "--workers", str(workers)]
             # Exit status 1: some submission was flagged for review (the endless loops are).
-            wall, summary = timed_command(cmd, root, ok=(0, 1))
-            rows.append((f"(b) mgcourse grade --workers {workers}", wall, workers))
-            results["mgcourse"] = scores(root)
+            for key, extra in (("(b)", []), ("(b0)", ["--unsafe-no-sandbox"])):
+                root = grading_copy(base, f"mgcourse{key.strip('()')}")
+                cmd = [str(mgcourse), "grade", NAME, "--workers", str(workers), *extra]
+                wall, cpu, last = timed_commands([(cmd, root)], ok=(0, 1))
+                label = f"{key} mgcourse grade --workers {workers}" + (" unsandboxed" if extra else "")
+                rows.append(Timing(label, wall, cpu))
+                results[key] = scores(root)
+                summary = summary or last
 
-        bare = bare_execution(base, submissions, timeout)
-        rows.append(("(d) bare nbclient execution", bare, 1))
+        bare, bare_cpu = bare_execution(base, submissions, timeout)
+        rows.append(Timing("(d) bare nbclient execution", bare, bare_cpu))
 
     print()
-    header = f"{'variant':<34} {'wall [s]':>9} {'per sub. [s]':>13} {'x bare':>7} {'CPU-slot s/sub.':>16}"
+    header = (f"{'variant':<44} {'wall [s]':>9} {'per sub. [s]':>13} {'x bare':>7} "
+              f"{'CPU s/sub.':>11} {'x bare CPU':>11}")
     print(header)
     print("-" * len(header))
-    for label, wall, procs in rows:
-        per = wall / n
-        print(f"{label:<34} {wall:>9.1f} {per:>13.2f} {wall / bare:>7.2f} {per * procs:>16.2f}")
+    for row in rows:
+        print(f"{row.label:<44} {row.wall:>9.1f} {row.wall / n:>13.2f} {row.wall / bare:>7.2f} "
+              f"{row.cpu / n:>11.2f} {row.cpu / bare_cpu:>11.2f}")
     print()
+    by_key = {row.label.split()[0]: row for row in rows}
     if not mgcourse.exists():
         print("mgcourse grade: not available")
     else:
-        print(f"(c) speed-up (a)/(b): {rows[0][1] / rows[1][1]:.2f}")
+        print(f"(c) speed-up (a)/(b): {by_key['(a)'].wall / by_key['(b)'].wall:.2f}; "
+              f"(a2)/(b): {by_key['(a2)'].wall / by_key['(b)'].wall:.2f}")
+        boundary, boundary_cpu = (
+            (by_key["(b)"].wall - by_key["(b0)"].wall) / n, (by_key["(b)"].cpu - by_key["(b0)"].cpu) / n
+        )
+        print(f"the sandbox costs per submission: {boundary:.2f} s wall, "
+              f"{boundary_cpu:.2f} s CPU ((b) - (b0))")
         print(f"mgcourse grade says: {summary}")
-        same = results["nbgrader"] == results["mgcourse"]
-        print(f"scores identical between (a) and (b): {'yes' if same else 'NO'}")
+        for key in ("(b)", "(a2)", "(b0)"):
+            same = results["(a)"] == results[key]
+            print(f"scores identical between (a) and {key}: {'yes' if same else 'NO'}")
     for label, graded in results.items():
         by_kind: dict[str, list[float]] = {}
         for sub in submissions:
@@ -246,9 +305,8 @@ def main() -> None:
         means = ", ".join(f"{k} {sum(v) / len(v):.1f}" for k, v in sorted(by_kind.items()))
         print(f"mean score [points of 20] by {label}: {means}; graded {len(graded)}/{n}")
     loops = sum(1 for sub in submissions if sub.endless_loop)
-    print("x bare: wall time over bare execution; CPU-slot s/sub.: wall time x processes / submissions")
+    print("x bare: wall time over bare execution; CPU s/sub.: CPU time of every process used, per submission")
     print(f"every variant includes {loops} endless loop(s) stopped at the {timeout} s cell timeout")
-
 
 if __name__ == "__main__":
     main()
