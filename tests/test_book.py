@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -85,20 +87,64 @@ def test_no_resource_is_loaded_from_outside_the_site(built_book):
 
 def test_front_end_files_are_served_by_the_site(built_book):
     for rel in ["vendor/mathjax/tex-chtml-full.js", "vendor/requirejs/require.js",
-                "vendor/jupyter-widgets/embed-amd.js", "vendor/mgcourse/widgets-setup.js"]:
+                "vendor/jupyter-widgets/embed-amd.js", "vendor/mgcourse/widgets-setup.js",
+                "vendor/mgcourse/explorer.js", "vendor/mgcourse/theme-fixes.js",
+                "vendor/mgcourse/mgcourse.css"]:
         assert (built_book / rel).is_file(), rel
     assert not list((built_book / "_static").rglob("embed-amd.js"))  # not injected everywhere
     html = (built_book / "chapter1" / "measuring.html").read_text(encoding="utf-8")
-    assert "application/vnd.jupyter.widget-state+json" in html
-    assert 'src="../_static/../vendor/jupyter-widgets/embed-amd.js' in html
+    for own in ["explorer.js", "theme-fixes.js", "mgcourse.css"]:
+        assert f"../_static/../vendor/mgcourse/{own}" in html
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html
 
 
 def test_explorers_are_static_in_the_book(built_book):
-    pages = {p.name: p.read_text(encoding="utf-8") for p in (built_book / "chapter1").glob("*.html")}
-    static = sum(html.count("mgcourse-static") for html in pages.values())
-    assert static >= 3
-    assert all("FloatSliderModel" not in html for html in pages.values())
+    pages = {p.relative_to(built_book): p.read_text(encoding="utf-8")
+             for p in built_book.glob("chapter*/*.html")}
+    static = sum(html.count('class="mgcourse-explorer mgcourse-static"') for html in pages.values())
+    assert static >= 13
+    for rel, html in pages.items():
+        assert "FloatSliderModel" not in html, rel
+        assert "data:image/png;base64" not in html, rel  # vector frames, nothing inlined as PNG
+        if "mgcourse-static" in html:  # no widget manager where only static explorers are
+            assert "embed-amd.js" not in html, rel
+
+
+LOCAL_TARGET = re.compile(r"""(?:href|src)="([^"#?]+)""")
+
+
+def _local_targets(built_book: Path) -> Iterator[tuple[Path, str]]:
+    for page in built_book.rglob("*.html"):
+        if {"vendor", "_static"} & set(page.relative_to(built_book).parts):
+            continue
+        html = re.sub(r"<script\b.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in LOCAL_TARGET.findall(html):
+            if not re.match(r"[a-z][a-z0-9+.-]*:", target):  # not http:, mailto:, data:, ...
+                yield page, target
+
+
+def test_every_internal_link_resolves(built_book):
+    missing = set()
+    for page, target in _local_targets(built_book):
+        path = (page.parent / target).resolve()
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            missing.add(f"{page.relative_to(built_book)} -> {target}")
+    assert not missing, sorted(missing)[:20]
+
+
+def test_pages_with_code_offer_their_notebook(built_book):
+    for name, source in _sources().items():
+        html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+        assert ">.md<" not in html, name  # the site does not copy Markdown sources
+        if "```{code-cell}" in source:
+            notebook = built_book / "_sources" / f"{name}.ipynb"
+            assert notebook.is_file(), name
+            assert f'_sources/{name}.ipynb"' in html, name
+            cells = nbformat.read(notebook, as_version=4).cells
+            assert sum(c.cell_type == "code" for c in cells) == source.count("```{code-cell}")
+        assert "colab.research.google.com" not in html, name  # Colab cannot open a MyST page
 
 
 def test_self_checks_have_collapsed_solutions(built_book):

@@ -1,8 +1,12 @@
 """Real-browser tests: headless Debian Chromium driven by Playwright.
 
 * every page of the built book loads with no request leaving the site and no
-  JavaScript error;
-* moving a static explorer's slider (no kernel) changes the picture;
+  JavaScript error, and is no wider than a phone (390 px);
+* axe-core finds no serious or critical WCAG 2.1 A/AA problem on any page, at
+  1366 px and 390 px, in light and dark mode;
+* on a phone the menu button opens the table of contents;
+* every static explorer (no kernel) is driven by the keyboard alone: Tab reaches
+  each control, an arrow key changes the figure and its text alternative;
 * a live explorer served by Voila on 127.0.0.1 redraws when its slider moves.
 
 Screenshots are kept in ``test-artifacts/``.
@@ -27,10 +31,14 @@ import nbformat
 import pytest
 
 from mgcourse import explorers as mgcourse_explorers
+from mgcourse.widgets import VOILA_OPTIONS, VOILA_PATH
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 # every explorer factory of mgcourse.explorers, so a new explorer is tested live automatically
 LIVE_EXPLORERS = tuple(
     name for name, func in inspect.getmembers(mgcourse_explorers, inspect.isfunction)
@@ -100,52 +108,140 @@ def test_every_page_loads_self_contained(built_book, site, browser_context, arti
         page = browser_context.new_page()
         watch = PageWatch(page, site)
         page.goto(f"{site}/{rel}", wait_until="networkidle")
-        if page.locator("script[type='application/vnd.jupyter.widget-state+json']").count():
-            page.wait_for_selector(".mgcourse-explorer img", timeout=30_000)
         page.wait_for_timeout(300)
         if watch.offsite or watch.failed or watch.errors:
             problems[rel] = {"offsite": watch.offsite, "failed": watch.failed, "errors": watch.errors}
-        page.screenshot(path=str(artifacts / f"page-{rel.replace('/', '-')}.png"), full_page=True)
         page.close()
     assert not problems
 
 
-def _visible_frame_alt(explorer) -> str:
-    frames = explorer.locator("img.mgcourse-frame")
-    visible = [frames.nth(i) for i in range(frames.count()) if frames.nth(i).is_visible()]
-    assert len(visible) == 1, f"expected one visible frame, found {len(visible)}"
-    return visible[0].get_attribute("alt") or ""
-
-
-def test_static_slider_changes_the_picture(built_book, site, browser_context, artifacts):
-    checked = 0
+def test_no_page_is_wider_than_a_phone(built_book, site, browser_context):
+    page = browser_context.new_page()
+    page.set_viewport_size(PHONE)
+    wide = {}
     for rel in _pages(built_book):
-        html = (built_book / rel).read_text(encoding="utf-8")
-        if "mgcourse-static" not in html:
-            continue
+        page.goto(f"{site}/{rel}", wait_until="networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide[rel] = width
+    page.close()
+    assert not wide
+
+
+def test_phone_menu_opens_the_contents(built_book, site, browser_context, artifacts):
+    page = browser_context.new_page()
+    page.set_viewport_size(PHONE)
+    watch = PageWatch(page, site)
+    page.goto(f"{site}/chapter1/measuring.html", wait_until="networkidle")
+    toggle = page.locator(".primary-toggle:visible")
+    assert toggle.count() == 1
+    toggle.click()
+    dialog = page.locator("dialog#pst-primary-sidebar-modal")
+    dialog.wait_for(state="visible", timeout=5_000)
+    link = dialog.get_by_role("link", name="Measuring insulin resistance", exact=False).first
+    assert link.is_visible()
+    page.screenshot(path=str(artifacts / "phone-menu-open.png"))
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden", timeout=5_000)
+    assert page.locator("#pst-primary-sidebar .bd-toc-link, #pst-primary-sidebar a").count()
+    # the contents button of the page's own headings opens too
+    page.locator(".secondary-toggle:visible").first.click()
+    page.locator("dialog#pst-secondary-sidebar-modal").wait_for(state="visible", timeout=5_000)
+    assert not watch.errors
+    page.close()
+
+
+def _serious_axe_nodes(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "tag",
+                 values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')[:160]}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "390px"])
+def test_axe_finds_nothing_serious(built_book, site, browser_context, viewport, scheme):
+    assert AXE.is_file(), "axe-core is missing: run `npm ci`"
+    page = browser_context.new_page()
+    page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme=scheme)
+    found = {}
+    for rel in _pages(built_book):
+        page.goto(f"{site}/{rel}", wait_until="networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == scheme
+        nodes = _serious_axe_nodes(page)
+        if nodes:
+            found[rel] = nodes
+    page.close()
+    assert not found
+
+
+def _explorer_state(explorer) -> tuple[str, str]:
+    overlay = explorer.locator("svg.mgcourse-overlay > g").inner_html()
+    return overlay, explorer.locator(".mgcourse-alt").inner_text()
+
+
+def _drive_by_keyboard(page, explorer) -> int:
+    """Tab to each control of one explorer and move it with an arrow key; return controls driven."""
+    controls = explorer.locator("input[type=range], select")
+    explorer.locator(".mgcourse-title").click()  # start just before the first control
+    driven = 0
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        page.keyboard.press("Tab")
+        assert control.evaluate("el => el === document.activeElement"), f"Tab missed control {i}"
+        before = _explorer_state(explorer)
+        said = control.get_attribute("aria-valuetext")
+        last = control.evaluate("el => el.value === (el.max || String(el.options.length - 1))")
+        page.keyboard.press("ArrowLeft" if last else "ArrowRight")
+        after = _explorer_state(explorer)
+        assert after[0] != before[0], f"control {i}: the figure did not change"
+        assert after[1] != before[1], f"control {i}: the text alternative did not change"
+        if said is not None:
+            assert control.get_attribute("aria-valuetext") != said
+        driven += 1
+    return driven
+
+
+def test_every_static_explorer_works_by_keyboard(built_book, site, browser_context, artifacts):
+    explorer_pages = [rel for rel in _pages(built_book)
+                      if "mgcourse-static" in (built_book / rel).read_text(encoding="utf-8")]
+    assert len(explorer_pages) >= 10
+    explorers = 0
+    for rel in explorer_pages:
         page = browser_context.new_page()
+        page.set_viewport_size(DESKTOP)
         watch = PageWatch(page, site)
         page.goto(f"{site}/{rel}", wait_until="networkidle")
-        page.wait_for_selector(".mgcourse-static img.mgcourse-frame", timeout=30_000)
-        explorers = page.locator(".mgcourse-static")
-        for i in range(explorers.count()):
-            explorer = explorers.nth(i)
+        found = page.locator(".mgcourse-static")
+        for i in range(found.count()):
+            explorer = found.nth(i)
             explorer.scroll_into_view_if_needed()
-            before_alt = _visible_frame_alt(explorer)
-            before_png = explorer.screenshot()
-            handle = explorer.locator(".noUi-handle").last
-            at_start = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemin")
-            handle.focus()
-            handle.press("ArrowRight" if at_start else "ArrowLeft")
-            page.wait_for_timeout(200)
-            after_alt = _visible_frame_alt(explorer)
-            after_png = explorer.screenshot(path=str(artifacts / f"static-{rel.replace('/', '-')}-{i}.png"))
-            assert after_alt != before_alt, f"{rel} explorer {i}: frame did not change"
-            assert after_png != before_png
-            checked += 1
-        assert not watch.errors and not watch.offsite
+            assert _drive_by_keyboard(page, explorer) == len(
+                explorer.locator("[data-param]").all())
+            explorers += 1
+        assert not watch.errors and not watch.offsite, rel
         page.close()
-    assert checked >= 3, f"only {checked} static explorers found in the book"
+    assert explorers >= 13
+
+
+def test_explorer_screenshots_at_both_widths(built_book, site, browser_context, artifacts):
+    page = browser_context.new_page()
+    for name, viewport in (("explorer-desktop", DESKTOP), ("explorer-phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto(f"{site}/chapter1/measuring.html", wait_until="networkidle")
+        explorer = page.locator(".mgcourse-static").first
+        explorer.scroll_into_view_if_needed()
+        box = explorer.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        explorer.screenshot(path=str(artifacts / f"{name}.png"))
+    page.close()
 
 
 def _free_port() -> int:
@@ -165,10 +261,11 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     nbformat.write(nb, folder / "live.ipynb")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("MGCOURSE_WIDGETS", "MPLBACKEND")}
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(VOILA_PATH), env.get("JUPYTER_PATH")]))
     log = (folder / "voila.log").open("w")
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("voila")), "live.ipynb", "--no-browser",
-         f"--port={port}", "--Voila.ip=127.0.0.1", "--ServerApp.allow_root=True"],
+         f"--port={port}", "--Voila.ip=127.0.0.1", "--ServerApp.allow_root=True", *VOILA_OPTIONS],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
@@ -191,6 +288,7 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_live_explorers_in_voila_redraw(voila_url, browser_context, artifacts):
     page = browser_context.new_page()
+    watch = PageWatch(page, voila_url.rstrip("/"))
     page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
     explorers = page.locator(".mgcourse-explorer")
     explorers.nth(len(LIVE_EXPLORERS) - 1).wait_for(timeout=120_000)
@@ -218,4 +316,5 @@ def test_live_explorers_in_voila_redraw(voila_url, browser_context, artifacts):
         )
         explorer.screenshot(path=str(artifacts / f"voila-live-{name}.png"))
         assert image.get_attribute("src") != before, f"{name} did not redraw"
+    assert not watch.offsite and not watch.failed and not watch.errors  # as clean as the book
     page.close()

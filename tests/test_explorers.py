@@ -19,13 +19,18 @@ FACTORIES = [
 @pytest.mark.parametrize("factory", FACTORIES)
 def test_every_static_combination_renders(factory):
     explorer = factory()
+    view = explorer.static()
     grids = [p.frames() for p in explorer.params]
-    pngs = {
-        explorer.render_png(**dict(zip([p.name for p in explorer.params], combo, strict=True)))
-        for combo in itertools.product(*grids)
-    }
-    assert len(pngs) == int(np.prod([len(g) for g in grids]))  # each frame differs
-    assert all(png.startswith(b"\x89PNG") for png in pngs)
+    assert view.grids == grids
+    overlays = {view.overlay(i) for i in range(len(view.frames))}
+    assert len(overlays) == len(view.frames) == int(np.prod([len(g) for g in grids]))  # all differ
+    assert len(set(view.texts)) == len(view.texts)  # and each is told apart in words
+    for p, grid in zip(explorer.params, grids, strict=True):
+        if not p.options and not p.discrete:
+            assert len(grid) >= 20, f"{p.name}: {len(grid)} positions"
+    png = explorer.render_png(**dict(zip([p.name for p in explorer.params],
+                                         next(itertools.product(*grids)), strict=True)))
+    assert png.startswith(b"\x89PNG")  # the live rendering of the same definition
 
 
 @pytest.mark.parametrize("factory", FACTORIES)

@@ -1,7 +1,8 @@
 """Tests for mgcourse.widgets: one explorer, a live UI and a kernel-free static UI."""
 
 import io
-import itertools
+import json
+import re
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mgcourse.widgets import Explorer, Param, render_mode
+from mgcourse.widgets import STATIC_POSITIONS, Explorer, Param, StaticExplorer, render_mode
 
 
 def _line_explorer() -> Explorer:
@@ -60,10 +61,17 @@ def test_param_validation(kwargs, message):
         Param("p", "p", "s", **kwargs)
 
 
-def test_default_frames_include_default():
+def test_default_frames_have_enough_positions_and_the_default():
     p = Param("g", "glucose", "mmol/L", 4.0, 12.0, 5.5)
-    assert p.frames() == (4.0, 5.5, 6.0, 8.0, 10.0, 12.0)
+    frames = p.frames()
+    assert len(frames) >= STATIC_POSITIONS >= 20 and 5.5 in frames
+    assert frames[0] == 4.0 and frames[-1] == 12.0 and list(frames) == sorted(frames)
     assert p.description == "glucose (mmol/L)"
+    stepped = Param("m", "mass", "mg", 100.0, 3000.0, 2500.0, 50.0).frames()
+    assert all(round((v - 100.0) / 50.0, 9).is_integer() for v in stepped)
+    discrete = Param("d", "dose", "nM", 0.1, 10.0, 1.0, static_values=(0.1, 1.0, 10.0),
+                     discrete=True)
+    assert discrete.frames() == (0.1, 1.0, 10.0)
 
 
 def test_explorer_rejects_duplicate_names():
@@ -79,7 +87,7 @@ def test_render_mode(monkeypatch):
     assert render_mode() == "live"
     monkeypatch.setenv("MGCOURSE_WIDGETS", "static")
     assert render_mode() == "static"
-    assert isinstance(_line_explorer().show(), widgets.VBox)
+    assert isinstance(_line_explorer().show(), StaticExplorer)
     monkeypatch.setenv("MGCOURSE_WIDGETS", "kernel")
     with pytest.raises(ValueError, match="MGCOURSE_WIDGETS = 'kernel'"):
         render_mode()
@@ -119,32 +127,55 @@ def test_live_redraws_in_place_without_new_figures():
     assert isinstance(box.controls["colour"], widgets.Dropdown)
 
 
-def test_static_has_one_frame_per_combination_and_links():
+def test_static_has_one_frame_per_combination():
     explorer = _line_explorer()
-    box = explorer.static()
+    view = explorer.static()
     slope_values = explorer.params[0].frames()
-    assert len(slope_values) == 5  # -2, -1, 0, 1, 2 (default 1 included)
-    stacks = [w for w in _walk(box) if isinstance(w, widgets.Stack)]
-    frames = [w for w in _walk(box) if isinstance(w, widgets.HTML) and "<img" in w.value]
-    assert len(frames) == 5 * 2
-    assert len(stacks) == 1 + 5  # outer stack + one inner stack per slope value
-    assert len(box.links) == len(stacks)
-    for link in box.links:
-        slider, _ = link.source
-        stack, trait = link.target
-        assert trait == "selected_index" and slider in box.sliders
-        assert stack.selected_index == slider.index
-    # sliders start at the default values
-    assert [s.label for s in box.sliders] == ["1", "blue"]
-    # every frame is different and has alt text naming its values
-    assert len({f.value for f in frames}) == len(frames)
-    combos = itertools.product(slope_values, ("red", "blue"))
-    for frame, (slope, colour) in zip(frames, combos, strict=True):
-        alt = f"A straight line through the origin (slope {slope:g} 1/s, colour {colour})"
-        assert f'alt="{alt}"' in frame.value
+    assert slope_values == tuple(np.arange(-2.0, 2.01, 0.5))  # every step when there are few
+    assert view.grids == [slope_values, ("red", "blue")]
+    assert len(view.frames) == len(view.texts) == len(slope_values) * 2
+    assert view.initial == [slope_values.index(1.0), 1]
+    # each frame draws the line and the title; each distinct drawing is stored once
+    assert all(len(f) == 2 for f in view.frames)
+    assert len({view.overlay(i) for i in range(len(view.frames))}) == len(view.frames)
+    # the text alternative names the settings in units and repeats what the model wrote
+    flat = view.index([slope_values.index(-2.0), 0])
+    assert view.texts[flat] == "slope -2 1/s, colour red: slope -2."
+    assert "stroke: #ff0000" in view.overlay(flat)
 
 
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
+def test_static_html_is_vector_keyboard_operable_and_labelled():
+    view = _line_explorer().static()
+    page = view._repr_html_()
+    assert "data:image" not in page and "<img" not in page  # vector, nothing inlined as base64
+    assert page.count("<svg") == 2  # the background and the overlay
+    assert '<input type="range"' in page and 'aria-valuetext="1 1/s"' in page
+    assert "<select" in page and "<option value=\"1\" selected>blue</option>" in page
+    ids = re.findall(r'<(?:input|select) [^>]*id="([^"]+)"', page)
+    assert all(f'<label for="{i}">' in page for i in ids) and len(ids) == 2
+    assert 'aria-live="polite">slope 1 1/s, colour blue: slope 1.</p>' in page
+    data = json.loads(re.search(r'class="mgcourse-frames">(.*?)</script>', page).group(1))
+    assert data["shape"] == [len(view.grids[0]), 2]
+    assert data["texts"] == view.texts and len(data["frames"]) == len(view.frames)
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (5.5, "mmol/L", "5.5 mmol/L"), (2500.0, "mg", "2500 mg"), (0.5, "× reference", "0.5 × reference"),
+    (3.0, "", "3"), ("published", "", "published"),
+])
+def test_value_text_has_units_or_words(value, unit, text):
+    assert Param("p", "p", unit, 0.0, 1e4, 1.0).value_text(value) == text
+
+
+def test_static_index_rejects_positions_outside_a_grid():
+    view = _line_explorer().static()
+    with pytest.raises(ValueError, match=r"position 2 is outside \[0, 1\]"):
+        view.index([0, 2])
+
+
+def test_compact_svg_keeps_every_path_command_that_changes_meaning():
+    from mgcourse.widgets import _compact_svg
+
+    svg = ('<?xml version="1.0"?>\n<svg x="0">\n'
+           ' <path d="M 1.2345 2 \nL 3 4 \nL 5 6 \nQ 1 2 3 4 \nL 7 8 \nz\n"/>\n</svg>')
+    assert _compact_svg(svg) == '<svg x="0"><path d="M 1.2 2 3 4 5 6 Q 1 2 3 4 L 7 8 z"/></svg>'
