@@ -139,7 +139,7 @@ def test_csv_has_nbgraders_columns_and_one_column_per_test(course: Course, hosti
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header == [
         "assignment", "duedate", "timestamp", "student_id", "raw_score", "late_submission_penalty",
-        "score", "max_score", "outcome", "needs_review", "test_double", "test_half",
+        "score", "max_score", "outcome", "needs_review", "test_double", "test_half", "comments",
     ]
     rows = {row["student_id"]: row for row in read_csv(path)}
     assert set(rows) == set(hostile.results)

@@ -43,6 +43,7 @@ A typical round:
   mgcourse release assignment1           regenerate exercises/assignment1 for students
   mgcourse collect assignment1 dl.zip    copy submissions into grading/submitted/
   mgcourse grade assignment1             autograde them (in parallel, sandboxed)
+  mgcourse mark assignment1              mark written answers by hand (sheet + page)
   mgcourse feedback assignment1          write an HTML page for each student
   mgcourse report assignment1            grades CSV + HTML report for you
 
@@ -184,6 +185,62 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade again even submissions already graded and unchanged")
     grade.add_argument("--student", action="append", default=None, metavar="ID",
                        help="grade only this student (repeat for several)")
+    grade.add_argument("--queue", default=None, metavar="URL",
+                       help="grade on 'mgcourse worker' processes on any machines through the job "
+                       "queue in this PostgreSQL database (postgresql://user@host/db); this command "
+                       "enqueues, waits, and stores every result (--workers is then not used)")
+    grade.add_argument("--lease", type=float, default=30.0, metavar="S",
+                       help="with --queue: a worker silent this long (no heartbeat) gives its job "
+                       "back to the queue (default: 30)")
+
+    worker = commands.add_parser(
+        "worker", formatter_class=_formatter,
+        help="grade submissions from a job queue (start any number, on any machines)",
+        description=textwrap.dedent("""\
+            Take grading jobs from the queue that 'mgcourse grade ASSIGNMENT --queue URL'
+            fills, one at a time, and grade each in the same bubblewrap sandbox, with the
+            same checker, as local grading. A job carries the submission and the master
+            with its data files, so a worker needs no course folder, only this package,
+            bubblewrap and the database. A worker that dies gives its job back after the
+            lease; each submission is graded once. Ctrl-C stops it after the current job."""),
+        epilog="example:\n  mgcourse worker --queue postgresql://grader@db.example.org/grading",
+    )
+    worker.add_argument("--queue", required=True, metavar="URL",
+                        help="PostgreSQL URL of the queue (postgresql://user@host:port/database)")
+    worker.add_argument("--lease", type=float, default=30.0, metavar="S",
+                        help="heartbeat every S/3 seconds; a job of a worker silent for S seconds "
+                        "goes to another worker (default: 30)")
+    worker.add_argument("--unsafe-no-sandbox", dest="unsandboxed", action="store_true",
+                        help="UNSAFE: accept to grade without bubblewrap where it cannot be set up")
+
+    mark = commands.add_parser(
+        "mark", formatter_class=_formatter,
+        help="grade written answers and override automatic scores by hand, with comments",
+        description=textwrap.dedent("""\
+            Without --import or --student: write grading/marking/<assignment>-marks.csv (one
+            row per submission and graded cell, written answers first) and
+            <assignment>-marking.html (each written answer beside the master's model answer
+            and rubric; for instructors only). Fill in manual_score and comment, then import
+            the sheet with --import. Or mark one cell with --student, --cell and --score
+            and/or --comment.
+
+            Scores given by hand win over automatic ones and survive any re-grade; they and
+            the comments appear in the gradebook, the feedback pages and the report. A score
+            outside [0, the cell's points] is refused with the reason."""),
+        epilog="examples:\n  mgcourse mark assignment2\n"
+        "  mgcourse mark assignment2 --import grading/marking/assignment2-marks.csv\n"
+        "  mgcourse mark assignment2 --student alice --cell reasoning_glucose --score 2 "
+        "--comment 'Good: ATP closes KATP.'",
+    )
+    mark.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
+    mark.add_argument("--import", dest="sheet", type=Path, default=None, metavar="CSV",
+                      help="a filled-in marking sheet to store")
+    mark.add_argument("--student", default=None, metavar="ID", help="mark one cell of this student")
+    mark.add_argument("--cell", default=None, metavar="GRADE_ID", help="the cell's grade_id")
+    mark.add_argument("--notebook", default=None, metavar="NAME",
+                      help="the cell's notebook, without .ipynb (default: the assignment's name)")
+    mark.add_argument("--score", type=float, default=None, metavar="POINTS", help="points given by hand")
+    mark.add_argument("--comment", default=None, metavar="TEXT", help="comment for the student")
 
     feedback = commands.add_parser(
         "feedback", formatter_class=_formatter,
@@ -369,18 +426,25 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     if options.unsandboxed:
         print("WARNING: grading WITHOUT the sandbox (--unsafe-no-sandbox): student code can read the "
               "course, the gradebook and the network", file=sys.stderr, flush=True)
-    print(f"grading {total} submission(s) of {args.assignment} on {options.workers} worker(s)", flush=True)
+    where = f"through the queue {args.queue}" if args.queue else f"on {options.workers} worker(s)"
+    print(f"grading {total} submission(s) of {args.assignment} {where}", flush=True)
     try:
-        results = grade_assignment(
-            course, args.assignment, students=args.student, options=options, progress=progress
-        )
+        if args.queue:
+            from mgcourse.grader.queue import grade_queued
+
+            results = grade_queued(course, args.assignment, args.queue, students=args.student,
+                                   options=options, progress=progress, lease=args.lease)
+        else:
+            results = grade_assignment(
+                course, args.assignment, students=args.student, options=options, progress=progress
+            )
     except SandboxError as error:
         print(f"mgcourse grade: refused: {error}. Grading untrusted code needs the sandbox; "
               "--unsafe-no-sandbox grades without it.", file=sys.stderr)
         return USAGE
     except KeyError as error:
         raise _UsageError(str(error.args[0])) from None
-    except GradingError as error:
+    except (GradingError, ValueError) as error:
         raise _UsageError(str(error)) from None
     except KeyboardInterrupt:
         stored = sum(1 for r in done if not r.skipped)
@@ -395,6 +459,39 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         f"flagged for review, {counts['failed']} failed, {skipped} skipped"
     )
     return PROBLEMS if any(r.needs_review for r in results) else OK
+
+
+def _mark(args: argparse.Namespace, course: Course) -> int:
+    from mgcourse.grader.course import GradingError
+    from mgcourse.grader.marking import Mark, apply_marks, read_marks, write_marking_sheet
+
+    _check_assignment(course, args.assignment)
+    single = args.student is not None or args.cell is not None
+    if args.sheet is not None and single:
+        raise _UsageError("give either --import CSV or --student/--cell, not both")
+    try:
+        if args.sheet is None and not single:
+            sheet, page = write_marking_sheet(course, args.assignment)
+            print(f"marking sheet: {sheet}\nwritten answers and rubrics: {page}")
+            return OK
+        if single:
+            if args.student is None or args.cell is None or (args.score is None and args.comment is None):
+                raise _UsageError("--student and --cell need --score and/or --comment")
+            notebook = args.notebook or args.assignment
+            marks = [Mark(args.student, notebook, args.cell, args.score, args.comment)]
+        else:
+            if not args.sheet.is_file():
+                raise _UsageError(f"--import {args.sheet}: no such file")
+            marks = read_marks(args.sheet)
+        report = apply_marks(course, args.assignment, marks)
+    except (ValueError, GradingError) as error:
+        raise _UsageError(str(error)) from None
+    for mark in report.stored:
+        what = [f"{mark.score:g} points" if mark.score is not None else "", "comment" if mark.comment else ""]
+        print(f"marked {mark.student} {mark.grade_id}: {' and '.join(w for w in what if w)}")
+    for mark, reason in report.refused:
+        print(f"refused {mark.student} {mark.grade_id}: {reason}", file=sys.stderr)
+    return PROBLEMS if report.refused else OK
 
 
 def _feedback(args: argparse.Namespace, course: Course) -> int:
@@ -415,6 +512,20 @@ def _feedback(args: argparse.Namespace, course: Course) -> int:
     return OK if run.ok else PROBLEMS
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from mgcourse.grader.queue import QueueError, run_worker
+    from mgcourse.grader.sandbox import SandboxError
+
+    try:
+        run_worker(args.queue, lease=args.lease, unsandboxed=args.unsandboxed)
+    except SandboxError as error:
+        print(f"mgcourse worker: refused: {error}", file=sys.stderr)
+        return USAGE
+    except (QueueError, ValueError) as error:
+        raise _UsageError(str(error)) from None
+    return OK
+
+
 def _report(args: argparse.Namespace, course: Course) -> int:
     from mgcourse.grader.report import write_report
 
@@ -425,7 +536,8 @@ def _report(args: argparse.Namespace, course: Course) -> int:
 
 
 _COMMANDS: Final = {
-    "release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report,
+    "release": _release, "collect": _collect, "grade": _grade, "mark": _mark, "feedback": _feedback,
+    "report": _report,
 }
 
 
@@ -452,6 +564,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     require("grader", list(_NEEDS))
     try:
+        if args.command == "worker":  # a worker needs no course folder
+            return _worker(args)
         return int(_COMMANDS[args.command](args, _course(args)))
     except _UsageError as error:
         print(f"mgcourse {args.command}: error: {error}", file=sys.stderr)

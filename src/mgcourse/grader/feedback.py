@@ -33,6 +33,7 @@ from typing import Any, Final
 import jinja2
 
 from mgcourse.grader.course import Course
+from mgcourse.grader.marking import manual_comments
 from mgcourse.grader.master import Master, load_master, visible_source
 from mgcourse.grader.records import EXCHANGE_FILES, load_records
 from mgcourse.grader.release import leak_snippets
@@ -414,6 +415,7 @@ class _TestView:
     text: str
     hint: Hint | None
     visible: str
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -430,6 +432,7 @@ def feedback_html(
     notebook: str | None = None,
     *,
     quote: StudentText | None = None,
+    comments: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """The feedback page of one submission, or of one of its notebooks.
 
@@ -447,6 +450,8 @@ def feedback_html(
         it); the score of the whole assignment is shown as well.
     quote : StudentText, optional
         How student-controlled text is shown (default: cleaned, nothing withheld).
+    comments : mapping, optional
+        ``(notebook, grade_id) → comment`` given by hand (:func:`mgcourse.grader.marking.manual_comments`).
 
     Returns
     -------
@@ -454,6 +459,7 @@ def feedback_html(
         A self-contained HTML document.
     """
     scores = scores or {}
+    comments = comments or {}
     quote = quote if quote is not None else StudentText()
     sources = {(nb.name, c.grade_id): c.source for nb in master.notebooks for c in nb.grade_cells}
 
@@ -482,6 +488,7 @@ def feedback_html(
             text=text,
             hint=hint,
             visible=visible if cell.status != "passed" else "",
+            comment=quote(comments.get((cell.notebook, cell.grade_id), ""), _MAX_MESSAGE),
         ))
     part = None
     if notebook is not None and len(master.notebooks) > 1:
@@ -615,11 +622,12 @@ def _safe_name(student: str) -> bool:
 
 
 def _pages(
-    record: SubmissionResult, master: Master, scores: Scores | None, secrets: Collection[str]
+    record: SubmissionResult, master: Master, scores: Scores | None, secrets: Collection[str],
+    comments: Mapping[tuple[str, str], str] | None = None,
 ) -> dict[str, str]:
     """One page per notebook; student text is dropped if the pages with it would leak."""
     for quote in (StudentText(secrets), StudentText(secrets, shown=False)):
-        pages = {nb.name: feedback_html(record, master, scores, nb.name, quote=quote)
+        pages = {nb.name: feedback_html(record, master, scores, nb.name, quote=quote, comments=comments)
                  for nb in master.notebooks}
         leaks = sorted({line for page in pages.values() for line in leaked_lines(page, secrets)})
         if not leaks:
@@ -642,6 +650,7 @@ def write_feedback(
     scores: Mapping[str, Scores] | None = None,
     secrets: Collection[str] = (),
     students: Sequence[str] | None = None,
+    comments: Mapping[str, Mapping[tuple[str, str], str]] | None = None,
 ) -> FeedbackRun:
     """Write the feedback pages of graded submissions, each student on their own.
 
@@ -659,6 +668,8 @@ def write_feedback(
         Lines no page may show (:func:`master_secrets`).
     students : sequence of str, optional
         Only these students (default: every record).
+    comments : mapping, optional
+        Comments given by hand, by student id (:func:`mgcourse.grader.marking.manual_comments`).
 
     Returns
     -------
@@ -679,7 +690,7 @@ def write_feedback(
             run.failed[student] = "the student id cannot name a folder"
         else:
             try:
-                pages = _pages(record, master, scores.get(student), secrets)
+                pages = _pages(record, master, scores.get(student), secrets, (comments or {}).get(student))
                 folder = course.feedback / student / master.assignment
                 folder.mkdir(parents=True, exist_ok=True)
                 for stale in folder.glob("*.html"):  # a notebook no longer in the assignment
@@ -730,4 +741,5 @@ def generate_feedback(
         scores=gradebook_scores(course, assignment),
         secrets=master_secrets(course, assignment),
         students=students,
+        comments=manual_comments(course, assignment),
     )

@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from mgcourse.grader.course import Course
 from mgcourse.grader.feedback import hint_for, printable, render
+from mgcourse.grader.marking import manual_comments
 from mgcourse.grader.master import Master, load_master
 from mgcourse.grader.records import load_records
 from mgcourse.grader.results import SubmissionResult
@@ -181,12 +182,13 @@ def write_csv(course: Course, assignment: str, path: Path | None = None) -> Path
         The file written.
     """
     master, rows, _ = grade_rows(course, assignment)
+    comments = manual_comments(course, assignment)
     path = Path(path) if path is not None else _default_dir(course) / f"{assignment}-grades.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     cells = _columns(master)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*_EXPORT_COLUMNS, *cells])
+        writer.writerow([*_EXPORT_COLUMNS, *cells, "comments"])
         for row in rows:
             writer.writerow([
                 spreadsheet_text(row.assignment), spreadsheet_text(row.duedate or ""),
@@ -194,6 +196,10 @@ def write_csv(course: Course, assignment: str, path: Path | None = None) -> Path
                 _number(row.raw_score), _number(row.late_submission_penalty), _number(row.score),
                 _number(row.max_score), spreadsheet_text(row.outcome), "yes" if row.needs_review else "no",
                 *(_number(row.cells.get(column)) for column in cells),
+                spreadsheet_text("; ".join(
+                    f"{grade_id}: {text}"
+                    for (_, grade_id), text in sorted(comments.get(row.student_id, {}).items())
+                )),
             ])
     return path
 
