@@ -79,6 +79,12 @@ class Always:
     __hash__ = object.__hash__
 
 
+class Quiet(np.ndarray):
+    """A numpy array subclass (it could bring its own comparison)."""
+
+    __module__ = "__main__"
+
+
 class Sneaky(float):
     """A float subclass with its own comparison."""
 
@@ -90,7 +96,9 @@ class Sneaky(float):
     __hash__ = float.__hash__
 
 
-@pytest.mark.parametrize("value", [Always(), Sneaky(1.0), np.array([Always()], dtype=object)])
+@pytest.mark.parametrize(
+    "value", [Always(), Sneaky(1.0), np.array([Always()], dtype=object), np.zeros(3).view(Quiet)]
+)
 def test_objects_that_imitate_plain_data_arrive_as_opaque_student_objects(value: object) -> None:
     back = round_trip(value)
     assert isinstance(back, StudentObject)
@@ -107,6 +115,7 @@ def test_objects_that_imitate_plain_data_arrive_as_opaque_student_objects(value:
 def test_a_float_subclass_or_own_comparison_is_marked_deliberate() -> None:
     assert round_trip(Sneaky(1.0)).deliberate  # type: ignore[union-attr]
     assert round_trip(Always()).deliberate  # type: ignore[union-attr]
+    assert round_trip(np.zeros(3).view(Quiet)).deliberate  # type: ignore[union-attr]
     assert not round_trip(object()).deliberate  # type: ignore[union-attr]
 
 

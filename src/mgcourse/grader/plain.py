@@ -176,7 +176,14 @@ class _Encoder:
             return {"dataclass": f"{module}:{type(item).__qualname__}", "fields": self.tree(values)}
         self.refs[id(item)] = item
         base = next((t.__name__ for t in (*_SCALARS, list, tuple, dict) if isinstance(item, t)), None)
-        special: tuple[str, ...] = ("__bool__", "__float__", "__array__", "__lt__", "__gt__")
+        if base is None and any(t.__module__ == "numpy" and t.__name__ in ("ndarray", "generic")
+                                for t in type(item).__mro__[1:]):
+            base = "numpy array"  # a subclass of a numpy type: it can bring its own behaviour
+        special: tuple[str, ...] = (
+            "__bool__", "__float__", "__int__", "__index__", "__array__", "__array_ufunc__",
+            "__array_function__", "__array_finalize__", "__lt__", "__le__", "__gt__", "__ge__",
+            "__abs__", "__sub__", "__rsub__", "__len__", "__iter__", "__getitem__",
+        )
         if not isinstance(fields, dict):  # a dataclass's own __eq__ compares its fields: not a trick
             special += ("__eq__", "__ne__")
         own: list[str] = []
