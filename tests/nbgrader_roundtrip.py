@@ -52,7 +52,10 @@ class Wrong:
     cell: str  # grade_id of the solution cell
     old: str
     new: str
-    zero: frozenset[str]  # test cells that must then score 0; every other cell scores full
+    zero: frozenset[str]  # test cells that must then score 0
+    # test cells with several parts that must then keep the points of the parts still right
+    # [points]; every other test cell scores full
+    partial: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class Assignment:
 
     name: str  # folder under solutions/ and exercises/, and the notebook's stem
     test_cells: frozenset[str]  # grade_ids of the graded test cells
-    total_points: int
+    total_points: int  # of the test cells, graded automatically
+    # Written answers graded by hand (markdown answer cells): grade_id → points.
+    manual: Mapping[str, int] = field(default_factory=dict)
     data_files: tuple[str, ...] = ()  # files next to the notebook that it reads
     # Each of these passes every visible check but must lose the hidden-test points.
     wrong: Mapping[str, Wrong] = field(default_factory=dict)
@@ -139,6 +144,7 @@ class Course:
     student: NotebookNode
     scores: dict[str, Scores]  # by nbgrader's autograde, per student
     results: dict[str, SubmissionResult]  # by the course's grader, per student
+    needs_manual: dict[str, set[str]]  # cells nbgrader leaves to a person, per student
 
     def graded(self, grader: str, student: str) -> Scores:
         """The scores one of :data:`GRADERS` gave a student's test cells."""
@@ -183,9 +189,21 @@ def build_course(
         autograde(course, name)
         students = ["full", "blank", *(f"wrong_{wrong_name}" for wrong_name in assignment.wrong)]
         scores = {sid: cell_scores(course, name, sid) for sid in students}
+        needs_manual = {sid: _needs_manual(course, name, sid) for sid in students}
         # the course's grader, on the same submissions, after nbgrader's scores are read
         results = {r.student: r for r in grade_assignment(course, name, options=ROUND_TRIP_OPTIONS)}
-        yield Course(root, master, student, scores, results)
+        yield Course(root, master, student, scores, results, needs_manual)
+
+
+def _needs_manual(course: GraderCourse, assignment: str, student: str) -> set[str]:
+    with course.gradebook() as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return {
+            str(grade.name)
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+            if grade.needs_manual_grade
+        }
 
 
 # ----------------------------------------------------------------- master structure
@@ -193,7 +211,7 @@ def build_course(
 
 def check_test_cells_follow_the_conventions(assignment: Assignment) -> None:
     nb = nbformat.read(str(assignment.master), as_version=4)
-    tests = [cell for cell in nb.cells if nbgrader_meta(cell).get("grade")]
+    tests = [cell for cell in nb.cells if is_test_cell(cell)]
     assert {nbgrader_meta(cell)["grade_id"] for cell in tests} == assignment.test_cells
     assert len(tests) >= 4
     for cell in tests:
@@ -209,8 +227,59 @@ def check_test_cells_follow_the_conventions(assignment: Assignment) -> None:
         assert cell.source.count("### END HIDDEN TESTS") == 1, grade_id
         hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         assert "assert" in hidden, f"{grade_id}: empty hidden region"
+        if "score = 0.0" in hidden:  # partial credit: the cell's last expression is the score
+            assert hidden.rstrip().endswith("\nscore"), f"{grade_id}: partial credit must end with score"
+            weights = re.findall(r"score \+= ([0-9.]+)", hidden)
+            assert len(weights) >= 2, f"{grade_id}: partial credit needs several parts"
+            assert sum(float(w) for w in weights) == meta["points"], grade_id
     points = sum(nbgrader_meta(cell)["points"] for cell in tests)  # type: ignore[misc]
     assert points == assignment.total_points
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """A graded code cell of checks (not a written answer)."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_written_answer(cell: NotebookNode) -> bool:
+    """A markdown answer cell graded by hand."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and bool(meta.get("solution")) and cell.cell_type == "markdown"
+
+
+def check_written_answers_carry_a_rubric(assignment: Assignment) -> None:
+    """Every written answer holds a model answer and a rubric whose points add up, all hidden."""
+    nb = nbformat.read(str(assignment.master), as_version=4)
+    answers = [cell for cell in nb.cells if is_written_answer(cell)]
+    assert {str(nbgrader_meta(c)["grade_id"]) for c in answers} == set(assignment.manual)
+    assert len(answers) >= 1, "every assignment has at least one written answer"
+    for cell in answers:
+        meta = nbgrader_meta(cell)
+        grade_id = str(meta["grade_id"])
+        assert meta["locked"] is False and meta["points"] == assignment.manual[grade_id], grade_id
+        assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", grade_id), grade_id
+        source = cell.source.strip()
+        assert source.startswith("### BEGIN SOLUTION") and source.endswith("### END SOLUTION"), grade_id
+        assert "**Model answer.**" in source and "**Rubric" in source, grade_id
+        rubric = source.split("**Rubric", 1)[1]
+        criteria = [float(p) for p in re.findall(r"^- \(([0-9.]+) points?\)", rubric, re.M)]
+        assert len(criteria) >= 2 and sum(criteria) == meta["points"], (grade_id, criteria)
+
+
+def check_student_version_hides_the_rubrics(assignment: Assignment, course: Course) -> None:
+    """Students see a blank answer cell: no model answer, no rubric line."""
+    from mgcourse.grader.release import leak_snippets
+
+    snippets = leak_snippets(assignment.master)
+    for grade_id in assignment.manual:
+        master = find_cell(course.master, grade_id).source
+        student = find_cell(course.student, grade_id).source
+        assert student.strip() == "YOUR ANSWER HERE", grade_id
+        lines = [line.strip() for line in master.splitlines()[1:-1] if len(line.strip()) >= 12]
+        assert lines and all(line in snippets for line in lines if not line.startswith("#")), grade_id
+    text = nbformat.writes(course.student)
+    assert "Rubric" not in text and "Model answer" not in text
 
 
 def check_master_metadata_and_no_outputs(assignment: Assignment) -> None:
@@ -226,10 +295,10 @@ def check_master_metadata_and_no_outputs(assignment: Assignment) -> None:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, meta["grade_id"]
         if meta["solution"]:
-            assert meta["grade"] is False and meta["locked"] is False, meta["grade_id"]
+            assert meta["grade"] is is_written_answer(cell) and meta["locked"] is False, meta["grade_id"]
             assert "### BEGIN SOLUTION" in cell.source, meta["grade_id"]
         if cell.cell_type == "markdown":
-            assert meta["locked"] is True, meta["grade_id"]
+            assert meta["locked"] is not is_written_answer(cell), meta["grade_id"]
 
 
 # ----------------------------------------------------------------- 1. the master validates
@@ -241,9 +310,13 @@ def check_master_passes_every_test_cell(assignment: Assignment, course: Course) 
     ran = {
         nbgrader_meta(cell)["grade_id"]
         for cell in executed.cells
-        if nbgrader_meta(cell).get("grade") and cell.execution_count is not None
+        if is_test_cell(cell) and cell.execution_count is not None
     }
     assert ran == assignment.test_cells
+    for cell in executed.cells:  # a partial-credit cell shows the master earning every point
+        if is_test_cell(cell) and "score = 0.0" in cell.source:
+            (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert float(result.data["text/plain"]) == nbgrader_meta(cell)["points"]
 
 
 def check_filled_student_version_validates(
@@ -285,16 +358,28 @@ def check_committed_exercises_equal_generated(assignment: Assignment, course: Co
 
 
 def check_full_solution_scores_full_marks(assignment: Assignment, course: Course, grader: str) -> None:
+    """Every test cell scores full marks; every written answer waits for a person."""
     scores = course.graded(grader, "full")
-    assert set(scores) == assignment.test_cells
-    assert all(score == top for score, top in scores.values()), scores
-    assert sum(score for score, _ in scores.values()) == assignment.total_points
+    assert set(scores) == assignment.test_cells | set(assignment.manual)
+    auto = {cell: score for cell, score in scores.items() if cell in assignment.test_cells}
+    assert all(score == top for score, top in auto.values()), scores
+    assert sum(score for score, _ in auto.values()) == assignment.total_points
+    for cell in assignment.manual:
+        assert scores[cell] == (0.0, assignment.manual[cell]), cell  # no points until graded
+    if grader == "nbgrader":
+        assert course.needs_manual["full"] == set(assignment.manual)
+    else:
+        status = {c.grade_id: (c.status, c.score) for c in course.results["full"].cells}
+        assert all(status[cell] == ("manual", None) for cell in assignment.manual), status
 
 
 def check_blank_student_version_scores_zero(assignment: Assignment, course: Course, grader: str) -> None:
+    """A blank notebook scores 0 everywhere, and its untouched answer cells need nobody."""
     scores = course.graded(grader, "blank")
-    assert set(scores) == assignment.test_cells
+    assert set(scores) == assignment.test_cells | set(assignment.manual)
     assert all(score == 0 for score, _ in scores.values()), scores
+    if grader == "nbgrader":
+        assert course.needs_manual["blank"] == set()
 
 
 def check_wrong_answer_passes_visible_checks(assignment: Assignment, course: Course, name: str,
@@ -302,7 +387,7 @@ def check_wrong_answer_passes_visible_checks(assignment: Assignment, course: Cou
     """The student version's test cells hold only the visible checks: with the mistake all of them pass."""
     copy_data(assignment, course.root, tmp_path)
     wrong = make_wrong(course.student, course.master, assignment.wrong[name])
-    tests = [cell for cell in wrong.cells if nbgrader_meta(cell).get("grade")]
+    tests = [cell for cell in wrong.cells if is_test_cell(cell)]
     visible = {str(nbgrader_meta(cell)["grade_id"]): cell.source for cell in tests}
     assert set(visible) == assignment.test_cells
     assert not any("BEGIN HIDDEN TESTS" in source for source in visible.values())
@@ -310,7 +395,7 @@ def check_wrong_answer_passes_visible_checks(assignment: Assignment, course: Cou
     ran = {
         str(nbgrader_meta(cell)["grade_id"])
         for cell in executed.cells
-        if nbgrader_meta(cell).get("grade") and cell.execution_count is not None
+        if is_test_cell(cell) and cell.execution_count is not None
         and not any(output.output_type == "error" for output in cell.outputs)
     }
     assert ran == assignment.test_cells
@@ -321,12 +406,16 @@ def check_wrong_answer_loses_hidden_points(
 ) -> None:
     wrong = assignment.wrong[name]
     # With the hidden tests restored, exactly the targeted cells score 0.
+    # A cell graded in parts keeps the points of the parts the mistake leaves right.
     scores = course.graded(grader, f"wrong_{name}")
-    assert set(scores) == assignment.test_cells
+    assert set(scores) == assignment.test_cells | set(assignment.manual)
+    scores = {cell: score for cell, score in scores.items() if cell in assignment.test_cells}
     zero = {cell for cell, (score, _) in scores.items() if score == 0}
     full = {cell for cell, (score, top) in scores.items() if score == top}
+    partial = {cell: score for cell, (score, top) in scores.items() if 0 < score < top}
     assert zero == wrong.zero, scores
-    assert full == assignment.test_cells - wrong.zero, scores
+    assert partial == pytest.approx(dict(wrong.partial)), scores
+    assert full == assignment.test_cells - wrong.zero - set(wrong.partial), scores
 
 
 def check_grader_agrees_with_nbgrader(course: Course, student: str) -> None:
@@ -368,6 +457,13 @@ class RoundTrip:
 
     def test_master_metadata_and_no_outputs(self) -> None:
         check_master_metadata_and_no_outputs(self.assignment)
+
+    def test_written_answers_carry_a_rubric(self) -> None:
+        check_written_answers_carry_a_rubric(self.assignment)
+
+    @pytest.mark.nbgrader
+    def test_student_version_hides_the_rubrics(self, course: Course) -> None:
+        check_student_version_hides_the_rubrics(self.assignment, course)
 
     @pytest.mark.nbgrader
     def test_master_passes_every_test_cell(self, course: Course) -> None:
