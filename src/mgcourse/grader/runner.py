@@ -68,7 +68,7 @@ from mgcourse.grader.scan import assertion_messages, scan_source
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["GradingJob", "grade_assignment", "grade_submission"]
+__all__ = ["GradingJob", "grade_assignment", "grade_submission", "use_kernel_pool"]
 
 #: Address space the worker process may use [MB] (student code never runs in it).
 WORKER_MEMORY_MB: Final = 4096
@@ -541,6 +541,12 @@ def _worker_init() -> None:
     Finalize(_POOL, _POOL.close, exitpriority=10)
 
 
+def use_kernel_pool(pool: KernelPool | None) -> None:
+    """Let :func:`grade_submission` keep a spare kernel in ``pool`` (a process grading job after job)."""
+    global _POOL
+    _POOL = pool
+
+
 def grade_submission(job: GradingJob) -> SubmissionResult:
     """Grade one submission in a private folder (runs in a worker process).
 
@@ -764,6 +770,13 @@ def kernel_settings(course: Course, options: GradeOptions, timeout: float) -> Ke
     return KernelSettings(limits, hide, exposed_paths([Path(p) for p in hide]), not options.unsandboxed)
 
 
+def graded_students(gradebook: Any, assignment: str) -> set[str]:
+    """Ids of the students with a submission of ``assignment`` in the gradebook."""
+    if not any(a.name == assignment for a in gradebook.assignments):
+        return set()
+    return {str(s.student.id) for s in gradebook.assignment_submissions(assignment)}
+
+
 def make_jobs(
     course: Course, assignment: str, options: GradeOptions, students: Sequence[str] | None, scratch: Path,
     in_gradebook: set[str],
@@ -842,8 +855,7 @@ def grade_assignment(
     options = options if options is not None else GradeOptions()
     results: list[SubmissionResult] = []
     with course.gradebook() as gradebook:
-        in_gradebook = {str(s.student.id) for s in gradebook.assignment_submissions(assignment)} \
-            if any(a.name == assignment for a in gradebook.assignments) else set()
+        in_gradebook = graded_students(gradebook, assignment)
         scratch = Path(tempfile.mkdtemp(prefix="mgcourse-grade-"))
         try:
             jobs, skipped = make_jobs(course, assignment, options, students, scratch, in_gradebook)
