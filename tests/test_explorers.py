@@ -141,3 +141,11 @@ def test_vascular_explorer_shows_the_selective_defect():
     tone, normal = (float(x) for x in re.findall(r"tone (-?[0-9.]+) % \(normal (-?[0-9.]+) %", title)[0])
     assert tone > normal  # less NO, same or more ET-1: constriction
     assert "teaching model" in title
+
+
+def test_static_figure_text_is_the_model_output_unrounded():
+    view = explorers.homa_explorer().static()
+    start = view.index(view.initial)
+    homa = float(indices.homa_ir(5.0, 10.0))
+    title = f"HOMA-IR {homa:.2f}, QUICKI {float(indices.quicki(5.0, 10.0)):.3f}"
+    assert title in view.overlay(start) and title in view.texts[start]

@@ -179,3 +179,5 @@ def test_compact_svg_keeps_every_path_command_that_changes_meaning():
     svg = ('<?xml version="1.0"?>\n<svg x="0">\n'
            ' <path d="M 1.2345 2 \nL 3 4 \nL 5 6 \nQ 1 2 3 4 \nL 7 8 \nz\n"/>\n</svg>')
     assert _compact_svg(svg) == '<svg x="0"><path d="M 1.2 2 3 4 5 6 Q 1 2 3 4 L 7 8 z"/></svg>'
+    text = '<svg><text x="10.123" y="5">HOMA-IR 2.22, QUICKI 0.338</text></svg>'
+    assert _compact_svg(text) == '<svg><text x="10.1" y="5">HOMA-IR 2.22, QUICKI 0.338</text></svg>'

@@ -410,6 +410,7 @@ class Explorer:
 
 _NUMBER = re.compile(r"(\d+\.\d)\d+")
 _PATH_DATA = re.compile(r'\bd="([^"]*)"')
+_ATTRIBUTE = re.compile(r'="[^"]*"')
 
 
 def _implicit_lineto(match: re.Match[str]) -> str:
@@ -426,10 +427,14 @@ def _implicit_lineto(match: re.Match[str]) -> str:
 
 
 def _compact_svg(svg: str) -> str:
-    """Drop the XML prologue and metadata, round coordinates to 0.1 pt, join path commands."""
+    """Drop the XML prologue and metadata, round coordinates to 0.1 pt, join path commands.
+
+    Only numbers inside attributes are rounded; the figure's text is left as drawn.
+    """
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    svg = _PATH_DATA.sub(_implicit_lineto, _NUMBER.sub(r"\1", svg))
+    svg = _ATTRIBUTE.sub(lambda m: _NUMBER.sub(r"\1", m.group(0)), svg)  # never in text
+    svg = _PATH_DATA.sub(_implicit_lineto, svg)
     svg = re.sub(r"\s*\n\s*", " ", svg)
     return re.sub(r">\s+<", "><", svg).strip()
 
