@@ -31,7 +31,8 @@ WRONG = {
         "species_solution",
         "K_D = 0.5623  #",
         "K_D = 0.5623e-3  #",
-        frozenset({SPECIATION, OPEN_FRACTION, MAGNESIUM}),
+        frozenset({SPECIATION, OPEN_FRACTION}),
+        partial={MAGNESIUM: 0.5},  # only the stated direction is still right
     ),
     # µM/mM slip: free Mg²⁺ of 0.25 mM passed as 250 (µM).
     "free_mg_in_micromolar": Wrong(
@@ -44,34 +45,40 @@ WRONG = {
         "magnesium_solution",
         "free_mg=0.25)",
         "free_mg=250.0)",
-        frozenset({MAGNESIUM}),
+        frozenset(),
+        partial={MAGNESIUM: 0.5},
     ),
     # Total ADP used where only the free (not protein-bound) fraction p = 0.3 belongs.
     "total_not_free_adp": Wrong(
         "species_solution",
         "f_mgadp = p * free_mg / (free_mg + K_D)\n        f_adp3 = p * K_D / (free_mg + K_D)",
         "f_mgadp = free_mg / (free_mg + K_D)\n        f_adp3 = K_D / (free_mg + K_D)",
-        frozenset({SPECIATION, OPEN_FRACTION, MAGNESIUM}),
+        frozenset({SPECIATION, OPEN_FRACTION}),
+        partial={MAGNESIUM: 0.5},
     ),
     # Total ADP and ATP in the open-fraction formula instead of the species.
     "totals_in_open_fraction": Wrong(
         "open_fraction_solution",
         "mgadp, adp3, atp4 = nucleotide_species(atp=atp, adp=adp, free_mg=free_mg)",
         "mgadp, adp3, atp4 = adp, adp, atp",
-        frozenset({OPEN_FRACTION, GLUCOSE, MAGNESIUM, HALF_RATIO}),
+        frozenset({OPEN_FRACTION, HALF_RATIO}),
+        # task 3 keeps its ATP part and the direction, task 4 the direction
+        partial={GLUCOSE: 1.0, MAGNESIUM: 0.5},
     ),
     # Sign errors in the predictions and in the numbers that check them.
     "glucose_change_sign": Wrong(
         "glucose_solution",
         "change_glucose_up = o_high_glucose - o_low_glucose",
         "change_glucose_up = o_low_glucose - o_high_glucose",
-        frozenset({GLUCOSE}),
+        frozenset(),
+        partial={GLUCOSE: 1.5},  # only the sign of the change is wrong
     ),
     "mg_direction_naive": Wrong(
         "magnesium_solution",
         'direction_mg_down = "close"',
         'direction_mg_down = "open"',
-        frozenset({MAGNESIUM}),
+        frozenset(),
+        partial={MAGNESIUM: 1.5},  # the stated direction carries only half a point
     ),
     # Every sample above −30 mV taken as a spike instead of upward crossings.
     "spikes_by_samples": Wrong(
@@ -93,6 +100,7 @@ ASSIGNMENT = Assignment(
     name="assignment2",
     test_cells=frozenset({SPECIATION, OPEN_FRACTION, GLUCOSE, MAGNESIUM, HALF_RATIO, SPIKES, BURSTS}),
     total_points=20,
+    manual={"written_prediction_glucose": 2, "written_prediction_magnesium": 3},
     wrong=WRONG,
 )
 
