@@ -87,8 +87,9 @@ class Param:
     default : float or str
         Initial value.
     static_values : tuple
-        Values pre-rendered for the static version: every value of a discrete
-        parameter, extra values for a continuous one (see :meth:`frames`).
+        The values of a :attr:`discrete` parameter (pre-rendered for the static
+        version and the only ones live); a continuous parameter's static
+        positions are an even grid instead (see :meth:`frames`).
     options : tuple of str
         Choices of a categorical parameter (then ``min``/``max`` are ignored).
     discrete : bool
@@ -144,7 +145,7 @@ class Param:
         A numeric parameter that is not :attr:`discrete` gets
         :data:`STATIC_POSITIONS` evenly spaced values from ``min`` to ``max``
         (rounded to its ``step`` grid when one is given, so every step when the
-        grid has fewer), plus its default and any ``static_values``.
+        grid has fewer), plus its default; its ``static_values`` are not used.
         """
         if self.options:
             return self.static_values or self.options
@@ -154,7 +155,6 @@ class Param:
         if self.step:
             grid = {float(round(self.min + round((v - self.min) / self.step) * self.step, 10))
                     for v in grid}
-        grid |= {float(v) for v in self.static_values}
         grid.add(float(self.default))
         return tuple(sorted(grid))
 
@@ -340,7 +340,9 @@ class Explorer:
         fig = self.figure()
         width, height = fig.get_size_inches() * 72.0
         buffer = io.StringIO()
-        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        # text stays text; dense traces drop vertices that move a line by under 0.3 pt
+        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt,
+                             "path.simplify_threshold": 0.3}):
             renderer = RendererSVG(width, height, buffer, image_dpi=72)  # type: ignore[no-untyped-call]
             for artist in artists:
                 artist.draw(renderer)
