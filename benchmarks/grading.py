@@ -31,7 +31,12 @@ Each grader works in its own copy of the course with a fresh SQLite gradebook
 (the assignment generated into it first, untimed), so none reuses another's
 results. Every grader must agree on every submission's score.
 
-Usage: python benchmarks/grading.py [--students N] [--workers W] [--timeout S]
+With ``--queue`` it times instead ``mgcourse grade --queue`` with 1 and then 2
+``mgcourse worker`` processes on a throwaway PostgreSQL server on 127.0.0.1
+(``tests/postgres.py``), the workers started and registered before the clock
+starts, and prints the two wall times and their ratio.
+
+Usage: python benchmarks/grading.py [--students N] [--workers W] [--timeout S] [--queue]
 """
 
 from __future__ import annotations
@@ -224,12 +229,78 @@ def bare_execution(root: Path, submissions: list[Submission], timeout: int) -> t
     return time.perf_counter() - start, cpu_seconds() - cpu
 
 
+def queue_benchmark(n: int, timeout: int) -> None:
+    """Wall time of ``mgcourse grade --queue`` with 1 and 2 ``mgcourse worker`` processes, and the ratio."""
+    import signal
+
+    import psycopg
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from mgcourse.grader.queue import connection_url
+    from postgres import postgres_server
+
+    walls: dict[int, float] = {}
+    totals: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="mgcourse-bench-") as tmp, postgres_server() as server:
+        base = Path(tmp) / "class"
+        make_course(base, timeout)
+        student = nbformat.read(str(base / "exercises" / NAME / NOTEBOOK), as_version=4)
+        master = nbformat.read(str(base / "solutions" / NAME / NOTEBOOK), as_version=4)
+        submit(base, make_class(n, student, master))
+        print(f"class: {n} submissions of {NAME}; per-cell timeout {timeout} s; {os.cpu_count()} CPUs")
+        for count in (1, 2):
+            root = grading_copy(base, f"queue{count}")
+            url = server.create_database(f"bench_queue{count}")
+            workers = [
+                subprocess.Popen([str(SCRIPTS / "mgcourse"), "worker", "--queue", url], env=environment(root),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                for _ in range(count)
+            ]
+            try:
+                deadline = time.monotonic() + 120
+                while True:  # every worker has created or found the schema and registered
+                    with psycopg.connect(connection_url(url), autocommit=True) as connection:
+                        ready = connection.execute(
+                            "SELECT count(*) FROM pg_tables WHERE tablename = 'procrastinate_workers'"
+                        ).fetchone()
+                        if ready and ready[0]:
+                            row = connection.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
+                            if row and row[0] == count:
+                                break
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"{count} worker(s) did not register within 120 s")
+                    time.sleep(0.2)
+                cmd = [str(SCRIPTS / "mgcourse"), "grade", NAME, "--queue", url]
+                walls[count], _, last = timed_commands([(cmd, root)], ok=(0, 1))
+                totals[count] = scores(root)
+                print(f"mgcourse grade --queue with {count} worker(s): {walls[count]:.1f} s ({last})",
+                      flush=True)
+            finally:
+                for worker in workers:
+                    worker.send_signal(signal.SIGINT)
+                for worker in workers:
+                    try:
+                        worker.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
+                        worker.wait()
+    print(f"speed-up with 2 workers: {walls[1] / walls[2]:.2f}x (1 worker {walls[1]:.1f} s, "
+          f"2 workers {walls[2]:.1f} s)")
+    print(f"scores identical with 1 and 2 workers: {'yes' if totals[1] == totals[2] else 'NO'}; "
+          f"graded {len(totals[1])}/{n} and {len(totals[2])}/{n}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=60, help="class size (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="workers of mgcourse grade (default 2)")
     parser.add_argument("--timeout", type=int, default=10, help="per-cell timeout [s] (default 10)")
+    parser.add_argument("--queue", action="store_true",
+                        help="time mgcourse grade --queue with 1 and 2 mgcourse worker processes instead")
     args = parser.parse_args()
+    if args.queue:
+        queue_benchmark(args.students, args.timeout)
+        return
     n, workers, timeout = args.students, args.workers, args.timeout
     mgcourse = SCRIPTS / "mgcourse"
 

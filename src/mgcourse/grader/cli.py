@@ -263,12 +263,43 @@ def _parser() -> argparse.ArgumentParser:
             Write <assignment>-grades.csv (nbgrader's export columns plus one column per
             test cell; manual grades included) and <assignment>-report.html (score
             distribution, pass rate per test cell, most common failing checks,
-            submissions flagged for review; images embedded, no external files)."""),
-        epilog="examples:\n  mgcourse report assignment1\n  mgcourse report assignment1 --out ~/grades",
+            submissions flagged for review; images embedded, no external files), and the
+            grade-import files of two learning-management systems: <assignment>-canvas.csv
+            (Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section and
+            the grade) and <assignment>-moodle.csv (Moodle's CSV grade import: map ID
+            number or Email address to the user field)."""),
+        epilog="examples:\n  mgcourse report assignment1\n  mgcourse report assignment1 --out ~/grades\n"
+        "  mgcourse report assignment1 --lms-column 'Assignment 1 (12345)'",
     )
     report.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
     report.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="output folder (default: grading/reports)")
+    report.add_argument("--lms-column", default=None, metavar="NAME",
+                        help="header of the grade column in the Canvas and Moodle files: the "
+                        "assignment as the LMS names it (default: ASSIGNMENT)")
+
+    lti = commands.add_parser(
+        "lti", formatter_class=_formatter,
+        help="send the scores to the LMS through LTI 1.3 Assignment and Grade Services",
+        description=textwrap.dedent("""\
+            Post every graded student's score (after late penalties) to an LTI 1.3
+            platform (Canvas, Moodle, Blackboard, ...) through Assignment and Grade
+            Services. The platform settings are a JSON file with issuer, client_id,
+            auth_token_url, key_set_url, deployment_id, private_key (this tool's key, PEM)
+            and lineitems_url; or give --launch, a launch id_token the platform sent this
+            tool, which is checked against the platform's keys and gives the line items
+            URL. The assignment's line item (tag ASSIGNMENT) is found or created; students
+            are matched by nbgrader's lms_user_id, else by their student id."""),
+        epilog="example:\n  mgcourse lti assignment1 --platform canvas-lti.json --launch launch.jwt",
+    )
+    lti.add_argument("assignment", metavar="ASSIGNMENT", help=_ASSIGNMENT_HELP)
+    lti.add_argument("--platform", type=Path, required=True, metavar="JSON", help="the platform settings")
+    lti.add_argument("--launch", type=Path, default=None, metavar="FILE",
+                     help="a file holding a launch id_token (a signed JWT) from the platform")
+    lti.add_argument("--label", default=None, metavar="TEXT",
+                     help="label of the line item if it is created (default: ASSIGNMENT)")
+    lti.add_argument("--student", action="append", default=None, metavar="ID",
+                     help="send only this student's score (repeat for several)")
     return parser
 
 
@@ -526,18 +557,48 @@ def _worker(args: argparse.Namespace) -> int:
     return OK
 
 
+def _lti(args: argparse.Namespace, course: Course) -> int:
+    from pylti1p3.exception import LtiException
+    from requests import RequestException
+
+    from mgcourse.grader.lms import LtiPlatform, send_scores, validate_launch
+
+    _check_assignment(course, args.assignment)
+    try:
+        platform = LtiPlatform.load(args.platform)
+        if args.launch is not None:
+            platform = validate_launch(platform, args.launch.read_text(encoding="utf-8").strip())
+        report = send_scores(course, args.assignment, platform, label=args.label, students=args.student)
+    except (OSError, ValueError) as error:
+        raise _UsageError(str(error)) from None
+    except (LtiException, RequestException) as error:
+        print(f"mgcourse lti: the platform refused or could not be reached: {error}", file=sys.stderr)
+        return PROBLEMS
+    print(f"line item: {report.lineitem}\nscores sent: {len(report.sent)}")
+    if report.not_graded:
+        print(f"not graded, not sent: {', '.join(report.not_graded)}")
+    return OK
+
+
 def _report(args: argparse.Namespace, course: Course) -> int:
+    from mgcourse.grader.lms import write_canvas_csv, write_moodle_csv
     from mgcourse.grader.report import write_report
 
     _check_assignment(course, args.assignment)
     files = write_report(course, args.assignment, args.out)
-    print(f"grades: {files.grades}\nsimilar submissions: {files.similarity}\nreport: {files.report}")
+    folder = files.grades.parent
+    canvas = write_canvas_csv(course, args.assignment, folder / f"{args.assignment}-canvas.csv",
+                              column=args.lms_column)
+    moodle = write_moodle_csv(course, args.assignment, folder / f"{args.assignment}-moodle.csv",
+                              column=args.lms_column)
+    print(f"grades: {files.grades}\nsimilar submissions: {files.similarity}\nreport: {files.report}\n"
+          f"Canvas import: {canvas}\nMoodle import: {moodle}")
     return OK
 
 
 _COMMANDS: Final = {
     "release": _release, "collect": _collect, "grade": _grade, "mark": _mark, "feedback": _feedback,
-    "report": _report,
+    "report": _report, "lti": _lti,
 }
 
 
