@@ -57,7 +57,8 @@ WRONG = {
         "adipocyte_solution",
         "uptake_ratio_t2d = uptake_t2d[at_1nm] / uptake_normal[at_1nm]",
         "uptake_ratio_t2d = uptake_t2d[0] / uptake_normal[0]",
-        frozenset({ADIPOCYTE}),
+        frozenset(),
+        partial={ADIPOCYTE: 2.0},  # the uptakes and fold stimulations keep their points
     ),
     # The upper root (250 mg/dL, the saddle) taken as the physiological state; the
     # stability and HOMA of "the physiological state" are then those of the saddle.
@@ -65,7 +66,8 @@ WRONG = {
         "steady_state_solution",
         'physiological = topp_steady_state(resistant, root="lower")',
         'physiological = topp_steady_state(resistant, root="upper")',
-        frozenset({STEADY_STATES, STABILITY, HOMA}),
+        frozenset({STABILITY, HOMA}),
+        partial={STEADY_STATES: 2.0},  # the threshold state and the function stay right
     ),
     # Stability read from the sign of the determinant (right for both Topp states).
     "stability_by_determinant": Wrong(
@@ -88,6 +90,14 @@ WRONG = {
         "return glucose_mgdl * insulin_uU_ml / 22.5",
         frozenset({HOMA}),
     ),
+    # Glucose peak taken from the last day: the ratios keep their point.
+    "glucose_peak_last_day": Wrong(
+        "compensation_solution",
+        "glucose_peak = np.max(after_fall.glucose)",
+        "glucose_peak = after_fall.glucose[-1] + 0.5",
+        frozenset(),
+        partial={COMPENSATION: 1.0},
+    ),
     # S_I reported as p3 alone, or upside down.
     "si_is_p3": Wrong(
         "ivgtt_solution",
@@ -107,6 +117,7 @@ ASSIGNMENT = Assignment(
     name="assignment3",
     test_cells=frozenset({EC50, ADIPOCYTE, STEADY_STATES, STABILITY, HOMA, COMPENSATION, FIT}),
     total_points=20,
+    manual={"written_compensation": 3},
     wrong=WRONG,
 )
 
