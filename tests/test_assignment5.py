@@ -17,7 +17,6 @@ from mgcourse.evidence import (
     pool_random,
     se_from_sd,
 )
-from mgcourse.magnesium import elemental_magnesium, molar_mass
 from nbgrader_roundtrip import (
     THIRD_PARTY_WARNINGS,
     Assignment,
@@ -31,7 +30,7 @@ SE = "test_se_from_sd"
 FIXED = "test_fixed_effect"
 HETEROGENEITY = "test_heterogeneity"
 RANDOM = "test_random_effects"
-ELEMENTAL = "test_elemental_magnesium"
+SUBGROUPS = "test_subgroups"
 
 # Each of these passes every visible check but must lose the hidden-test points.
 WRONG = {
@@ -56,7 +55,9 @@ WRONG = {
         "    se_placebo = sd_placebo / np.sqrt(n_placebo)",
         "se_mg = sd_mg**2 / n_mg  # SE of each arm's mean change\n"
         "    se_placebo = sd_placebo**2 / n_placebo",
-        frozenset({SE, FIXED, HETEROGENEITY, RANDOM}),
+        frozenset({SE, FIXED, SUBGROUPS}),
+        # the checks on the functions' own small examples keep their points
+        partial={HETEROGENEITY: 2.0, RANDOM: 2.0},
     ),
     # SD for variance: weights 1/SE instead of 1/SE².
     "weights_inverse_se": Wrong(
@@ -70,49 +71,51 @@ WRONG = {
         "heterogeneity_solution",
         "i2 = 100.0 * max(0.0, (q - df) / q) if q > 0 else 0.0",
         "i2 = max(0.0, (q - df) / q) if q > 0 else 0.0",
-        frozenset({HETEROGENEITY}),
+        frozenset(),
+        # Q < df examples (I² = 0) stay right; the replete group has I² = 0 too
+        partial={HETEROGENEITY: 1.0, SUBGROUPS: 3.0},
     ),
     # τ² not floored at 0 (the random-effects pool uses it too).
     "tau2_not_floored": Wrong(
         "heterogeneity_solution",
         "tau2 = max(0.0, (q - df) / (np.sum(w) - np.sum(w**2) / np.sum(w)))",
         "tau2 = (q - df) / (np.sum(w) - np.sum(w**2) / np.sum(w))",
-        frozenset({HETEROGENEITY, RANDOM}),
+        frozenset(),
+        # only where Q < df (the replete trials among them) is anything wrong
+        partial={HETEROGENEITY: 2.0, RANDOM: 3.0, SUBGROUPS: 2.0},
     ),
     # SD for variance again: τ added to the variances instead of τ².
     "tau_instead_of_tau2": Wrong(
         "random_solution",
         "w_star = 1.0 / (se**2 + tau2)",
         "w_star = 1.0 / (se**2 + np.sqrt(tau2))",
-        frozenset({RANDOM}),
+        frozenset(),
+        # right only where τ² = 0 (its square root is then 0 too)
+        partial={RANDOM: 1.0, SUBGROUPS: 3.0},
     ),
-    # The mass of salt compared with the UL for magnesium.
-    "ul_against_salt_mass": Wrong(
-        "elemental_solution",
-        "above_ul = elemental_doses_mg > 350.0",
-        "above_ul = salt_doses_mg > 350.0",
-        frozenset({ELEMENTAL}),
+    # One slip in a task of four parts: the replete group pooled with all trials.
+    "replete_pooled_with_all": Wrong(
+        "subgroups_solution",
+        "pooled_replete = pool_random_effects(effect[~deficient], trial_se[~deficient])",
+        "pooled_replete = pool_random_effects(effect, trial_se)",
+        frozenset(),
+        partial={SUBGROUPS: 3.0},
     ),
-    # The molar mass of anhydrous MgCl₂ for the hexahydrate.
-    "anhydrous_chloride": Wrong(
-        "elemental_solution",
-        "molar_masses = np.array([203.30,",
-        "molar_masses = np.array([95.21,",
-        frozenset({ELEMENTAL}),
-    ),
-    # One Mg atom counted in trimagnesium dicitrate.
-    "one_mg_in_dicitrate": Wrong(
-        "elemental_solution",
-        "mg_atoms = np.array([1, 1, 1, 3])",
-        "mg_atoms = np.array([1, 1, 1, 1])",
-        frozenset({ELEMENTAL}),
+    # The deficient group pooled with the fixed-effect model.
+    "deficient_fixed_effect": Wrong(
+        "subgroups_solution",
+        "pooled_deficient = pool_random_effects(effect[deficient], trial_se[deficient])",
+        "pooled_deficient = pool_fixed_effect(effect[deficient], trial_se[deficient])",
+        frozenset(),
+        partial={SUBGROUPS: 3.0},
     ),
 }
 
 ASSIGNMENT = Assignment(
     name="assignment5",
-    test_cells=frozenset({CI, SE, FIXED, HETEROGENEITY, RANDOM, ELEMENTAL}),
+    test_cells=frozenset({CI, SE, FIXED, HETEROGENEITY, RANDOM, SUBGROUPS}),
     total_points=20,
+    manual={"written_risk_of_bias": 3, "written_heterogeneity": 3},
     wrong=WRONG,
 )
 
@@ -124,9 +127,9 @@ class TestRoundTrip(RoundTrip):
 
 
 def _master_data() -> dict[str, object]:
-    """The variables of the master's setup, trial-data and dose cells."""
+    """The variables of the master's setup and trial-data cells."""
     namespace: dict[str, object] = {}
-    for grade_id in ("setup", "trial_data", "doses"):
+    for grade_id in ("setup", "trial_data"):
         exec(master_cell(ASSIGNMENT, grade_id), namespace)
     return namespace
 
@@ -176,21 +179,16 @@ def test_evidence_literals_of_the_hidden_tests_still_hold() -> None:
     assert close.tau2 == 0.0 and close.i2 == 0.0
     np.testing.assert_allclose([close.q, close.se], [0.02, 0.5773503], rtol=1e-6)
 
-    # The molar masses of the task's table and the doses the hidden tests expect.
-    formulas = ("MgCl2·6H2O", "MgO", "Mg(C4H6NO4)2·2H2O", "Mg3(C6H5O7)2")
-    np.testing.assert_allclose([molar_mass(f) for f in formulas], [203.30, 40.30, 324.52, 451.11],
-                               atol=5e-3)
-    np.testing.assert_allclose([molar_mass(f) for f in ("MgCl2", "Mg(C4H6NO4)2",
-                                                        "Mg3(C6H5O7)2·9H2O")],
-                               [95.21, 288.50, 613.25], atol=5e-3)
-    doses = np.asarray(data["salt_doses_mg"])
-    elemental = [float(elemental_magnesium(d, f)) for d, f in zip(doses, formulas, strict=True)]
-    np.testing.assert_allclose(elemental, [298.8810, 150.7754, 224.6857, 387.9231], rtol=5e-4)
-    np.testing.assert_allclose(float(elemental_magnesium(1000.0, "Mg3(C6H5O7)2·9H2O")), 118.8993,
-                               rtol=5e-4)
-    np.testing.assert_allclose([float(elemental_magnesium(500.0, "Mg(OH)2")),
-                                float(elemental_magnesium(1000.0, "MgCO3"))],
-                               [208.3762, 288.2813], rtol=5e-4)
+    # The subgroups of task 6, pooled by the package.
+    deficient = np.asarray(data["deficient"])
+    for group, expected_pool, expected_het in (
+        (deficient, [-0.8323774, 0.1272239], [5.870370, 31.86120, 0.02553435]),
+        (~deficient, [-0.07416495, 0.07705936], [1.905839, 0.0, 0.0]),
+    ):
+        fixed, random = pool_fixed(y[group], se[group]), pool_random(y[group], se[group])
+        np.testing.assert_allclose([random.estimate, random.se], expected_pool, rtol=1e-6)
+        np.testing.assert_allclose([fixed.q, fixed.i2, random.tau2], expected_het, rtol=1e-6,
+                                   atol=1e-12)
 
 
 def test_student_version_labels_the_trials_as_simulated() -> None:
