@@ -22,7 +22,7 @@ with its own instructor and student home folders, no ``MGCOURSE_*`` variables an
 with the venv's scripts first on ``PATH``; ``export NAME=VALUE`` also sets ``NAME``
 for the later commands of the section. A python snippet is applied where it
 stands: appended to the course's ``nbgrader_config.py``, after which every setting in
-it must come out of :func:`mgcourse.grading.load_config`, or appended to the
+it must come out of :func:`mgcourse.grader.course.load_config`, or appended to the
 stand-in for ``/etc/jupyter/nbgrader_config.py``.
 
 What the test changes, all in the tables below
@@ -67,8 +67,10 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from mgcourse.autograde import load_records
-from mgcourse.grading import fill_from_master, find_leaks, load_config
+from mgcourse.grader.course import Course, load_config
+from mgcourse.grader.records import load_records
+from mgcourse.grader.release import fill_from_master, find_leaks
+from mgcourse.grader.results import SubmissionResult
 from nbgrader_roundtrip import THIRD_PARTY_WARNINGS, find_cell
 from postgres import INSTALL_HINT, PostgresServer, find_binaries, postgres_server
 
@@ -133,7 +135,17 @@ BOB_LATE = 16 * 3600.0
 #: In handed-in/: dave answered everything but replaced a test cell (flagged for review).
 FOLDER_STUDENTS = ("dave",)
 EDITED_TEST = "test_units"
-MAX_SCORE = 20.0
+
+
+def _master_points(*, autograded: bool) -> float:
+    """Points of the master's graded cells: all of them, or only its test cells (graded automatically)."""
+    meta = [c.metadata.get("nbgrader", {}) for c in nbformat.read(str(MASTER), as_version=4).cells]
+    return float(sum(m["points"] for m in meta if m.get("grade") and not (autograded and m.get("solution"))))
+
+
+#: Points of the assignment, and what the master's answers earn before any grading by hand.
+MAX_SCORE = _master_points(autograded=False)
+FULL_SCORE = _master_points(autograded=True)
 
 
 def _notebook(kind: str) -> nbformat.NotebookNode:
@@ -421,6 +433,11 @@ def submitted(run: Run) -> Path:
     return run.root / "grading" / "submitted"
 
 
+def records(run: Run) -> dict[str, SubmissionResult]:
+    """The grading records of the guide's assignment in the section's course."""
+    return load_records(Course.load(run.root), ASSIGNMENT)
+
+
 def exchange_student() -> str:
     from nbgrader.utils import get_username
 
@@ -474,15 +491,15 @@ def check_grade(run: Run, result: Result) -> None:
         if "--student" not in words or p.parent.name in words
     }
     assert len(lines) == len(students), result.out
-    records = load_records(ASSIGNMENT, run.root)
+    graded = records(run)
     config = load_config(run.root, run.db_url())
     zero_policy = config.LateSubmissionPlugin.penalty_method == "zero"
     with gradebook(run) as gb:
         for student in students:
-            record = records[student]
+            record = graded[student]
             submission = gb.find_submission(ASSIGNMENT, student)
             kind = ZIP_UPLOADS.get(student, ("", "full"))[1]
-            raw = 0.0 if kind == "blank" else MAX_SCORE
+            raw = 0.0 if kind == "blank" else FULL_SCORE
             assert (record.score, record.max_score) == (raw, MAX_SCORE), (student, record)
             assert float(submission.score) == raw, student
             if student in FOLDER_STUDENTS:
@@ -493,7 +510,7 @@ def check_grade(run: Run, result: Result) -> None:
                 assert record.outcome == "graded", (student, record.flags)
             if student == "bob" and assignment_has_duedate(gb):
                 assert record.seconds_late == pytest.approx(BOB_LATE)
-                penalty = MAX_SCORE if zero_policy else 0.0
+                penalty = FULL_SCORE if zero_policy else 0.0
                 assert record.late_penalty == penalty
                 assert float(submission.late_submission_penalty or 0) == penalty
             else:
@@ -508,7 +525,7 @@ def assignment_has_duedate(gb: Any) -> bool:
 
 def check_feedback(run: Run, result: Result) -> None:
     feedback = run.root / "grading" / "feedback"
-    for student, record in load_records(ASSIGNMENT, run.root).items():
+    for student, record in records(run).items():
         page = feedback / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert f"{student}: {page}" in result.out
         text = html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
@@ -525,8 +542,8 @@ def check_report(run: Run, result: Result) -> None:
     assert html_path.is_file() and "<img" in html_path.read_text(encoding="utf-8")
     with (reports / f"{ASSIGNMENT}-grades.csv").open(encoding="utf-8") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == set(load_records(ASSIGNMENT, run.root))
-    assert float(rows["alice"]["score"]) == MAX_SCORE and float(rows["carol"]["score"]) == 0.0
+    assert set(rows) == set(records(run))
+    assert float(rows["alice"]["score"]) == FULL_SCORE and float(rows["carol"]["score"]) == 0.0
     assert {"test_units", "test_elemental_magnesium"} <= set(rows["alice"])
     with gradebook(run) as gb:
         for student, row in rows.items():  # nbgrader's export: score = raw score - late penalty
@@ -539,7 +556,7 @@ def check_report(run: Run, result: Result) -> None:
     if zero_policy and "bob" in rows and rows["bob"]["duedate"]:
         bob = rows["bob"]
         assert (float(bob["raw_score"]), float(bob["late_submission_penalty"]), float(bob["score"])) == (
-            MAX_SCORE, MAX_SCORE, 0.0), bob
+            FULL_SCORE, FULL_SCORE, 0.0), bob
 
 
 def check_chmod(run: Run, result: Result) -> None:
@@ -579,7 +596,8 @@ def check_fetch_feedback(run: Run, result: Result) -> None:
 
 
 def check_pip(run: Run, result: Result) -> None:
-    pins = re.findall(r"^nbgrader==(\S+)$", (REPO / "requirements.txt").read_text(), re.M)
+    # the lock pins each package on a line of its own, its hashes continued after a backslash
+    pins = re.findall(r"^nbgrader==([^\s\\]+)(?: \\)?$", (REPO / "requirements.txt").read_text(), re.M)
     assert pins, "requirements.txt does not pin nbgrader"
     assert f"Requirement already satisfied: nbgrader=={pins[0]}" in result.out
 
