@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,8 +24,9 @@ import psycopg
 import pytest
 
 from fixtures.submissions import ADD_TWO, ASSIGNMENT, filled, find, make_course, with_answer, write
+from mgcourse.grader.cli import main
 from mgcourse.grader.course import Course
-from mgcourse.grader.queue import connection_url, grade_queued
+from mgcourse.grader.queue import QueueError, connection_url, grade_queued, run_worker
 from mgcourse.grader.records import load_records
 from mgcourse.grader.release import release
 from mgcourse.grader.results import GradeOptions, SubmissionResult
@@ -221,3 +223,21 @@ def test_queue_url_must_be_postgresql() -> None:
     with pytest.raises(ValueError, match=r"sqlite:///x\.db"):
         connection_url("sqlite:///x.db")
     assert connection_url("postgresql+psycopg2://u@127.0.0.1:5/db") == "postgresql://u@127.0.0.1:5/db"
+
+
+def test_unreachable_queue_is_a_clear_error(template: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"postgresql://nobody@127.0.0.1:{_closed_port()}/grading"
+    with pytest.raises(QueueError, match="cannot reach the queue's database"):
+        run_worker(url, unsandboxed=True)
+    root = tmp_path / "course"
+    shutil.copytree(template, root)
+    assert main(["--root", str(root), "grade", ASSIGNMENT, "--queue", url]) == 2
+    assert "cannot reach the queue's database" in capsys.readouterr().err
+    assert not load_records(Course.load(root), ASSIGNMENT)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

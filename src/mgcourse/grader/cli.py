@@ -422,6 +422,7 @@ def _describe(result: object) -> str:
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
     from mgcourse.grader.course import GradingError
+    from mgcourse.grader.queue import QueueError, grade_queued
     from mgcourse.grader.records import find_submissions
     from mgcourse.grader.results import GradeOptions, SubmissionResult
     from mgcourse.grader.runner import grade_assignment
@@ -461,8 +462,6 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     print(f"grading {total} submission(s) of {args.assignment} {where}", flush=True)
     try:
         if args.queue:
-            from mgcourse.grader.queue import grade_queued
-
             results = grade_queued(course, args.assignment, args.queue, students=args.student,
                                    options=options, progress=progress, lease=args.lease)
         else:
@@ -475,7 +474,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         return USAGE
     except KeyError as error:
         raise _UsageError(str(error.args[0])) from None
-    except (GradingError, ValueError) as error:
+    except (GradingError, QueueError, ValueError) as error:
         raise _UsageError(str(error)) from None
     except KeyboardInterrupt:
         stored = sum(1 for r in done if not r.skipped)

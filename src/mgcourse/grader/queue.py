@@ -274,6 +274,8 @@ def run_worker(url: str, *, name: str | None = None, lease: float = LEASE, scrat
 
 
 async def _worker(url: str, name: str, lease: float, scratch: Path | None) -> None:
+    async with await _connect(url):  # a clear error, before procrastinate's pool retries for 30 s
+        pass
     app = make_app(url)
     own = scratch is None
     folder = Path(tempfile.mkdtemp(prefix="mgcourse-worker-")) if scratch is None else scratch
@@ -351,6 +353,8 @@ def grade_queued(
 async def _enqueue_and_collect(url: str, jobs: Sequence[GradingJob], scratch: Path,
                                store: Callable[[SubmissionResult], None], force: bool, lease: float,
                                poll: float) -> None:
+    async with await _connect(url):  # a clear error, before procrastinate's pool retries for 30 s
+        pass
     app = make_app(url)
     async with app.open_async():
         await _ensure_schema(app, url)
