@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -50,9 +51,10 @@ Model answer: multiplying by a constant is linear.
 OPTIONS = GradeOptions(workers=1, timeout=30, memory_mb=1000)
 
 
-@pytest.fixture
-def course(tmp_path: Path) -> Course:
-    root = make_course(tmp_path / "course")
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The course with a written answer, graded once; tests work on copies."""
+    root = make_course(tmp_path_factory.mktemp("marking") / "course")
     master = tiny_master()
     cell = new_markdown_cell(WRITTEN, metadata={"nbgrader": {
         "grade": True, "solution": True, "locked": False, "points": 2, "grade_id": "explain",
@@ -71,7 +73,14 @@ def course(tmp_path: Path) -> Course:
     find(ben, "double_solution").source = ADD_TWO
     write(root / "grading" / "submitted" / "ben" / ASSIGNMENT, ben)
     grade_assignment(course, ASSIGNMENT, options=OPTIONS)
-    return course
+    return root
+
+
+@pytest.fixture
+def course(graded: Path, tmp_path: Path) -> Course:
+    """A private copy of the graded course."""
+    shutil.copytree(graded, tmp_path / "course")
+    return Course.load(tmp_path / "course")
 
 
 def _scores(course: Course, student: str) -> dict[str, tuple[float | None, float | None]]:
