@@ -93,7 +93,8 @@ def test_the_rubric_never_reaches_the_student_version(course: Course) -> None:
     master = course.source / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert RUBRIC_LINE in leak_snippets(master)
     assert find_leaks(course.release / ASSIGNMENT, [master]) == []
-    assert RUBRIC_LINE not in (course.release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
+    student_version = course.release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert RUBRIC_LINE not in student_version.read_text(encoding="utf-8")
 
 
 def test_written_answers_wait_for_a_person(course: Course) -> None:
