@@ -43,98 +43,112 @@ WRONG = {
         "tnf_solution",
         "np.maximum(0.0, (mg_ref - np.asarray(serum_mg, dtype=float)) / mg_ref)",
         "(mg_ref - np.asarray(serum_mg, dtype=float)) / mg_ref",
-        frozenset({TNF, GLUT4}),
+        frozenset({TNF}),
+        partial={GLUT4: 1.0},  # the reference and the stated direction stay right
     ),
     # The other inflammatory load added instead of multiplied (identical at O = 1).
     "tnf_load_added": Wrong(
         "tnf_solution",
         "return other_load * (1.0 + a_t * deficit)",
         "return other_load + a_t * deficit",
-        frozenset({TNF}),
+        frozenset(),
+        partial={TNF: 1.0},  # the patients' values stay right
     ),
     # The laboratory values in mg/dL put into a formula in mmol/L: every patient at T = 1.
     "serum_mg_in_mgdl": Wrong(
         "tnf_solution",
         "serum_mg_mmol = serum_mg_mgdl / 2.4305",
         "serum_mg_mmol = serum_mg_mgdl",
-        frozenset({TNF, GLUT4}),
+        frozenset(),
+        partial={TNF: 1.0, GLUT4: 1.0},  # the formula itself stays right
     ),
     # The naive prediction kept although the simulation contradicts it.
     "glut4_direction_higher": Wrong(
         "glut4_solution",
         'direction_low_mg = "lower"',
         'direction_low_mg = "higher"',
-        frozenset({GLUT4}),
+        frozenset(),
+        partial={GLUT4: 1.5},  # the stated direction carries half a point
     ),
     # 1 µM instead of 1 nM insulin.
     "insulin_micromolar": Wrong(
         "glut4_solution",
         "insulin_1nm = [1e-9]",
         "insulin_1nm = [1e-6]",
-        frozenset({GLUT4}),
+        frozenset(),
+        partial={GLUT4: 0.5},
     ),
     # Peaks left in M: NO in M against ET-1 in nM.
     "peak_no_in_molar": Wrong(
         "peaks_solution",
         "peak_no_nM = np.array([runs[name].no.max() for name in scenarios]) * 1e9  # M → nM",
         "peak_no_nM = np.array([runs[name].no.max() for name in scenarios])",
-        frozenset({PEAKS}),
+        frozenset(),
+        partial={PEAKS: 1.0},  # the ET-1 peaks stay right
     ),
     # Concentrations in nM put into a formula that needs M.
     "effect_from_nanomolar": Wrong(
         "tone_solution",
         "vascular_effect(no_15_nM * 1e-9, et1_15_nM * 1e-9)",
         "vascular_effect(no_15_nM, et1_15_nM)",
-        frozenset({TONE}),
+        frozenset(),
+        partial={TONE: 2.0},  # the formula and the readings stay right
     ),
     # ET-1 counted as a dilator.
     "et1_as_dilator": Wrong(
         "tone_solution",
         "0.6 * no - 66.667 * 0.4 * et1",
         "0.6 * no + 66.667 * 0.4 * et1",
-        frozenset({TONE}),
+        frozenset(),
+        partial={TONE: 0.5},  # only the readings at 15 min stay right
     ),
     # Tone taken as the effect itself.
     "tone_equals_effect": Wrong(
         "tone_solution",
         "tone_15 = 100.0 - effect_15",
         "tone_15 = effect_15",
-        frozenset({TONE}),
+        frozenset(),
+        partial={TONE: 3.0},
     ),
     # "10 %" added as 10 units of resistance.
     "tpr_rise_added": Wrong(
         "pressure_solution",
         "tpr_new = tpr_ref * 1.10",
         "tpr_new = tpr_ref + 10.0",
-        frozenset({PRESSURE}),
+        frozenset(),
+        partial={PRESSURE: 2.0},
     ),
     # The new MAP returned instead of its change (task 6 uses pressure_change too).
     "pressure_not_change": Wrong(
         "pressure_solution",
         "return map_ref * (resistance_ratio - 1.0)",
         "return map_ref * resistance_ratio",
-        frozenset({PRESSURE, POISEUILLE}),
+        frozenset(),
+        partial={PRESSURE: 2.0, POISEUILLE: 2.0},
     ),
     # Resistance taken as proportional to r⁻² instead of r⁻⁴.
     "poiseuille_r_minus_2": Wrong(
         "poiseuille_solution",
         "** -4.0  # Poiseuille",
         "** -2.0  # Poiseuille",
-        frozenset({POISEUILLE}),
+        frozenset(),
+        partial={POISEUILLE: 1.0},  # the widening is solved without resistance_ratio
     ),
     # The change of TPR given as a fraction instead of in %.
     "tpr_change_as_fraction": Wrong(
         "poiseuille_solution",
         "tpr_change_pct = 100.0 * (resistance_ratio(0.95) - 1.0)",
         "tpr_change_pct = resistance_ratio(0.95) - 1.0",
-        frozenset({POISEUILLE}),
+        frozenset(),
+        partial={POISEUILLE: 2.0},
     ),
 }
 
 ASSIGNMENT = Assignment(
     name="assignment4",
     test_cells=frozenset({TNF, GLUT4, PEAKS, TONE, PRESSURE, POISEUILLE}),
-    total_points=20,
+    total_points=17,
+    manual={"written_prediction_glut4": 2, "written_selective_resistance": 4},
     wrong=WRONG,
 )
 
