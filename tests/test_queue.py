@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ pytestmark = [
 
 OPTIONS = GradeOptions(workers=2, timeout=30, memory_mb=1000)
 LEASE = 3.0
-#: A correct submission that spends SLOW seconds in its first answer cell.
+#: A correct submission that spends SLOW seconds in its first answer cell (after writing ``started``).
 SLOW = 6
 
 Cells = dict[str, dict[str, tuple[float | None, float, str]]]
@@ -51,8 +52,8 @@ def _course(root: Path) -> Path:
     release(Course.load(root), ASSIGNMENT)
     student = nbformat.read(str(root / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
     slow = filled(student)
-    find(slow, "double_solution").source = f"import time\ntime.sleep({SLOW})\n" + find(
-        slow, "double_solution").source
+    answer = find(slow, "double_solution")
+    answer.source = f"import time\nopen('started', 'w').close()\ntime.sleep({SLOW})\n" + answer.source
     notebooks = {"ann": filled(student), "ben": with_answer(student, "double_solution", ADD_TWO),
                  "cat": student, "sam": slow}
     for student_id, nb in notebooks.items():
@@ -172,12 +173,13 @@ def test_killed_worker_gives_its_job_back_and_it_is_graded_once(
     collector = threading.Thread(target=lambda: outcome.append(grade_queued(
         Course.load(root), ASSIGNMENT, url, students=["sam"], options=OPTIONS, lease=LEASE, poll=0.2)))
     collector.start()
-    deadline = time.monotonic() + 60
-    while not query(url, "SELECT 1 FROM pg_tables WHERE tablename = 'procrastinate_jobs'") or not query(
-            url, "SELECT 1 FROM procrastinate_jobs WHERE status = 'doing'"):
-        assert time.monotonic() < deadline, "no worker took the job"
+    deadline = time.monotonic() + 120
+    started = Path(tempfile.gettempdir()).glob(f"mgcourse-worker-*/kernel-{first.pid}-*/work/started")
+    while not list(started):  # the kernel is inside the sleeping answer cell
+        assert time.monotonic() < deadline, "the worker did not reach the answer cell"
         time.sleep(0.1)
-    time.sleep(SLOW / 2)  # the kernel is now inside the sleeping answer cell
+        started = Path(tempfile.gettempdir()).glob(f"mgcourse-worker-*/kernel-{first.pid}-*/work/started")
+    assert query(url, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'") == [(1,)]
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     assert not query(url, "SELECT 1 FROM mgcourse_grading_results")
@@ -188,8 +190,8 @@ def test_killed_worker_gives_its_job_back_and_it_is_graded_once(
     assert cells(results) == {"sam": local["sam"]}
     [(worker, )] = query(url, "SELECT worker FROM mgcourse_grading_results")
     assert str(worker).endswith(f":{second.pid}")
-    started = query(url, "SELECT count(*) FROM procrastinate_events WHERE type = 'started'")
-    assert started == [(2,)]  # taken twice: by the killed worker, then by the second
+    taken = query(url, "SELECT count(*) FROM procrastinate_events WHERE type = 'started'")
+    assert taken == [(2,)]  # taken twice: by the killed worker, then by the second
     assert gradebook_totals(root) == {"sam": 3.0}
 
 
