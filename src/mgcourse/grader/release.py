@@ -178,8 +178,10 @@ def leak_snippets(master_path: Path) -> set[str]:
     set of str
         Every stripped line inside a ``BEGIN/END SOLUTION`` or
         ``BEGIN/END HIDDEN TESTS`` region that is at least 12 characters
-        long, is not a comment, and does not also occur outside those regions
-        anywhere in the master (such lines are shown to students anyway).
+        long, is not a code comment, and does not also occur outside those
+        regions anywhere in the master (such lines are shown to students
+        anyway). Markdown lines count whole, headings included: they are the
+        model answers and rubrics of written answers.
 
     Examples
     --------
@@ -191,11 +193,11 @@ def leak_snippets(master_path: Path) -> set[str]:
     outside: set[str] = set()
     for cell in nb.cells:
         cell_inside, cell_outside = _split_regions(cell.source)
+        if cell.cell_type == "code":  # a code comment may be a stub's hint; a rubric's heading is not
+            cell_inside = [line for line in cell_inside if not line.startswith("#")]
         inside.update(cell_inside)
         outside.update(cell_outside)
-    return {
-        line for line in inside - outside if len(line) >= _MIN_SNIPPET and not line.startswith("#")
-    }
+    return {line for line in inside - outside if len(line) >= _MIN_SNIPPET}
 
 
 #: Marker lines that must never reach students.
