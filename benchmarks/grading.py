@@ -42,6 +42,7 @@ Usage: python benchmarks/grading.py [--students N] [--workers W] [--timeout S] [
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -167,6 +168,59 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+#: Where CPU time can be counted per group: cgroup v1's cpuacct, then v2's cpu controller.
+_CPU_CONTROLLERS = ((Path("/sys/fs/cgroup/cpuacct"), "cpuacct.usage"), (Path("/sys/fs/cgroup"), "cpu.stat"))
+
+
+class CpuGroup:
+    """A control group that counts the CPU time of every process started in it [s].
+
+    A sandboxed kernel runs in PID namespaces of its own and is killed, not waited
+    for, when grading ends, so ``RUSAGE_CHILDREN`` never sees its time; a control
+    group does: every process of a grading run (workers, spare kernels, checkers)
+    is counted. Without a writable ``cpuacct`` (cgroup v1) or ``cpu`` (v2)
+    controller, falls back to :func:`cpu_seconds` (and says so).
+    """
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        name = f"mgcourse-bench-{os.getpid()}-{time.monotonic_ns()}"
+        for root, usage in _CPU_CONTROLLERS:
+            if (root / usage).exists() and os.access(root, os.W_OK):
+                try:
+                    (root / name).mkdir()
+                except OSError:
+                    continue
+                self.folder, self.usage = root / name, usage
+                break
+        self.start = cpu_seconds()
+
+    @staticmethod
+    def method() -> str:
+        """How CPU time is counted here."""
+        usable = any((root / usage).exists() and os.access(root, os.W_OK) for root, usage in _CPU_CONTROLLERS)
+        return "a control group per variant" if usable else "waited-for children only"
+
+    def join(self) -> None:
+        """Move the calling process into the group (a ``preexec_fn``)."""
+        if self.folder is not None:
+            (self.folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def seconds(self) -> float:
+        """CPU time used in the group so far [s]."""
+        if self.folder is None:
+            return cpu_seconds() - self.start
+        text = (self.folder / self.usage).read_text()
+        if self.usage == "cpu.stat":
+            return int(text.split("usage_usec")[1].split()[0]) / 1e6
+        return int(text) / 1e9
+
+    def close(self) -> None:
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
+
+
 @dataclass(frozen=True)
 class Timing:
     label: str
@@ -178,14 +232,18 @@ def timed_commands(
     commands: list[tuple[list[str], Path]], ok: tuple[int, ...] = (0,)
 ) -> tuple[float, float, str]:
     """Run commands at once, each in its course folder; wall and CPU time [s], last output line."""
-    cpu, start = cpu_seconds(), time.perf_counter()
+    group = CpuGroup()
+    start = time.perf_counter()
     procs = [
         subprocess.Popen(cmd, cwd=root, env=environment(root), stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=group.join)
         for cmd, root in commands
     ]
     outputs = [proc.communicate() for proc in procs]
-    wall, used = time.perf_counter() - start, cpu_seconds() - cpu
+    wall = time.perf_counter() - start
+    time.sleep(1.0)  # the kernels' sandboxes are gone a moment after their grader
+    used = group.seconds()
+    group.close()
     for (cmd, _), proc, (out, err) in zip(commands, procs, outputs, strict=True):
         if proc.returncode not in ok:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out}\n{err}")
@@ -376,7 +434,8 @@ def main() -> None:
         means = ", ".join(f"{k} {sum(v) / len(v):.1f}" for k, v in sorted(by_kind.items()))
         print(f"mean score [points of 20] by {label}: {means}; graded {len(graded)}/{n}")
     loops = sum(1 for sub in submissions if sub.endless_loop)
-    print("x bare: wall time over bare execution; CPU s/sub.: CPU time of every process used, per submission")
+    print("x bare: wall time over bare execution; CPU s/sub.: CPU time of every process used, per submission"
+          f" (counted by {CpuGroup.method()})")
     print(f"every variant includes {loops} endless loop(s) stopped at the {timeout} s cell timeout")
 
 if __name__ == "__main__":
