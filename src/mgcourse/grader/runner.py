@@ -173,6 +173,7 @@ class _Run:
     stopped: str | None = None  # TIMEOUT, DEAD or BUDGET once the kernel cannot go on
     detail: str = ""
     answered: bool = False
+    trouble: str | None = None  # TIMEOUT, BUDGET or DEAD while the current test called into the kernel
     unplain: list[tuple[str, str]] = field(default_factory=list)  # (grade id, what)
     deliberate: list[tuple[str, str]] = field(default_factory=list)
 
@@ -239,6 +240,11 @@ class _Run:
             await self.execute(cell, index, history=False)
         finally:
             self.client.nb.cells.pop(index)
+        stopped = {TIMEOUT, BUDGET, DEAD}
+        trouble = next((str(o["ename"]) for o in cell.get("outputs", []) if o.get("ename") in stopped), None)
+        if trouble is not None or self.stopped is not None:
+            self.trouble = trouble or self.stopped
+            return {"error": [self.trouble, "the student's code did not finish when the test called it"]}
         for output in cell.get("outputs", []):
             text = output.get("data", {}).get(MIME) if output.get("output_type") == "display_data" else None
             if isinstance(text, str):
@@ -255,6 +261,7 @@ class _Run:
         """Run a test cell in the checker, answering its requests from the kernel."""
         from nbformat.v4 import new_output
 
+        self.trouble = None
         self.checker.send({"op": "test", "source": cell.source})
         while True:
             try:
@@ -277,10 +284,11 @@ class _Run:
             self.unplain.append((grade_id, str(what)))
         for what in message.get("deliberate") or []:
             self.deliberate.append((grade_id, str(what)))
-        if message.get("status") != "ok":
+        if self.trouble is not None:  # the test's call into the kernel timed out or stopped it
+            detail = "the test called your code, which ran longer than the time limit or stopped the kernel"
+            cell.outputs.append(_error_output(self.trouble, detail))
+        elif message.get("status") != "ok":
             ename = str(message.get("ename") or "Error")
-            if self.stopped is not None and ename == self.stopped:
-                ename = self.stopped
             cell.outputs.append(_error_output(ename, str(message.get("evalue") or "")))
         elif isinstance(message.get("result"), int | float):
             cell.outputs.append(new_output(  # type: ignore[no-untyped-call]
