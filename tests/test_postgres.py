@@ -51,9 +51,13 @@ WRONG = Wrong(
     "units_solution",
     "return insulin_pmol / 6.00",
     "return insulin_pmol",
-    frozenset({"test_units", "test_homa_ir", "test_quicki", "test_classification"}),
+    frozenset({"test_homa_ir", "test_quicki"}),
+    partial={"test_units": 2.0, "test_classification": 2.0},  # scored part by part
 )
 STUDENTS = ("full_a", "full_b", "blank", "wrong")
+#: Written answers graded by hand: a gradebook row each, no automatic score.
+WRITTEN_CELLS = frozenset({"written_indices"})
+GRADED_CELLS = TEST_CELLS | WRITTEN_CELLS
 
 pytestmark = [pytest.mark.nbgrader, *THIRD_PARTY_WARNINGS]
 
@@ -119,19 +123,22 @@ def check_scores(scores: Scores) -> None:
     """Full marks for the full answers, nothing for the blank one, the targeted cells lost."""
     assert set(scores) == set(STUDENTS)
     for sid, cells in scores.items():
-        assert set(cells) == TEST_CELLS, sid
+        assert set(cells) == GRADED_CELLS, sid
+        assert all(cells[cell][0] == 0 for cell in WRITTEN_CELLS), sid  # waiting for a person
+    scores = {sid: {k: v for k, v in cells.items() if k in TEST_CELLS} for sid, cells in scores.items()}
     for sid in ("full_a", "full_b"):
         assert all(score == top > 0 for score, top in scores[sid].values()), scores[sid]
     assert all(score == 0 for score, _ in scores["blank"].values()), scores["blank"]
     zero = {cell for cell, (score, _) in scores["wrong"].items() if score == 0}
     full = {cell for cell, (score, top) in scores["wrong"].items() if score == top}
     assert zero == WRONG.zero, scores["wrong"]
-    assert full == TEST_CELLS - WRONG.zero, scores["wrong"]
+    assert {cell: scores["wrong"][cell][0] for cell in WRONG.partial} == WRONG.partial, scores["wrong"]
+    assert full == TEST_CELLS - WRONG.zero - set(WRONG.partial), scores["wrong"]
 
 
 def check_one_row_per_cell(url: str) -> None:
     rows = grade_rows(url)
-    expected = {(sid, NAME, cell) for sid in STUDENTS for cell in TEST_CELLS}
+    expected = {(sid, NAME, cell) for sid in STUDENTS for cell in GRADED_CELLS}
     assert len(rows) == len(expected), f"{len(rows)} grade rows for {len(expected)} graded cells"
     assert set(rows) == expected
 

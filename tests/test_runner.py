@@ -552,7 +552,9 @@ def test_assignment1_scores_match_the_round_trip_expectations(assignment1: Grade
         zero = {c.grade_id for c in result.cells if c.score == 0}
         assert zero == wrong.zero, name
         assert result.outcome == "graded", result.flags
-        assert all(c.status == "failed" and c.message for c in result.cells if c.grade_id in zero), name
+        # a cell scored part by part ends with a number (status partial); the others fail an assert
+        assert all(c.status == "partial" or (c.status == "failed" and c.message)
+                   for c in result.cells if c.grade_id in zero), name
 
 
 @pytest.mark.nbgrader

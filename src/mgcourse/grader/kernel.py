@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from mgcourse.grader.sandbox import Limits, Sandbox
+from mgcourse.grader.sandbox import ALWAYS_EMPTY, Limits, Sandbox
 
 __all__ = ["KERNEL_NAME", "KernelPool", "KernelSettings", "SandboxedKernel"]
 
@@ -165,7 +165,7 @@ def exposed_paths(hidden: Sequence[Path]) -> tuple[str, ...]:
     # never all of sys.path: it may hold the course's own folders (tests/, the working directory)
     candidates = [sys.prefix, sys.base_prefix, str(Path(mgcourse.__file__).resolve().parent)]
     candidates += [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
-    roots = [os.path.realpath(h) for h in (*hidden, Path.home())]
+    roots = [os.path.realpath(h) for h in [*hidden, Path.home(), *map(Path, ALWAYS_EMPTY)]]
     found = {
         os.path.realpath(c) for c in candidates
         if any(os.path.realpath(c) == r or os.path.realpath(c).startswith(r + os.sep) for r in roots)

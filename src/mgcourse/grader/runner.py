@@ -406,7 +406,12 @@ def _cell_result(
     evalue = ""
     if error is not None:
         ename, evalue = str(error.get("ename", "")), str(error.get("evalue", ""))
+    printed = "".join(str(o.get("text", "")) for o in outputs if o.get("output_type") == "stream")
+    # a failing assert raises its message; a cell scored part by part prints why each part was
+    # not right: the first one is named
     message = max((m for m in messages if m in evalue), key=len, default=None)
+    if message is None:
+        message = min((m for m in messages if m in printed), key=printed.find, default=None)
     detail = evalue.strip().splitlines()[0][:300] if evalue.strip() else None
     if score is None:
         status = "manual"

@@ -34,13 +34,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Final
 
-__all__ = ["SANDBOX_HOME", "Limits", "Sandbox", "SandboxError", "launch"]
+__all__ = ["ALWAYS_EMPTY", "SANDBOX_HOME", "Limits", "Sandbox", "SandboxError", "launch"]
 
 #: The student's writable folder as seen inside the sandbox is the same path as outside,
 #: so that the kernel's Unix sockets have one name on both sides; its home is this.
 SANDBOX_HOME: Final = "/home/student"
 #: Where the pids control groups live (cgroup v2 unified hierarchy, then v1).
 _CGROUP_ROOTS: Final = (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/pids"))
+#: Folders every sandbox gets empty (tmpfs), whatever else it hides.
+ALWAYS_EMPTY: Final = ("/tmp", "/run", "/var/tmp", "/home", "/dev/shm")
 #: Variables copied into the kernel's otherwise empty environment.
 _KERNEL_ENV: Final = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -171,10 +173,11 @@ class Sandbox:
             "--ro-bind", "/", "/",
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(self.limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
-            "--tmpfs", "/run", "--tmpfs", "/var/tmp", "--tmpfs", "/home", "--tmpfs", "/dev/shm",
         ]
+        for path in ALWAYS_EMPTY[1:]:
+            cmd += ["--tmpfs", path]
         for path in hidden:
-            if path not in ("/", "/tmp", "/run", "/home") and os.path.isdir(path):
+            if path != "/" and path not in ALWAYS_EMPTY and os.path.isdir(path):
                 cmd += ["--tmpfs", path]
         for path in sorted({os.path.realpath(p) for p in self.expose}, key=len):
             cmd += ["--ro-bind", path, path]
