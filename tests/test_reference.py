@@ -50,7 +50,11 @@ EXPECTED = {
 }
 #: What the grader must flag for review (the reference records nothing of it). The
 #: infinite loop runs only when a test calls ``double``: that call is interrupted and scores 0.
-FLAGGED = {"edited_test": "edited_cell", "deleted_test": "deleted_cell"}
+FLAGGED = {
+    "edited_test": "edited_cell",
+    "deleted_test": "deleted_cell",
+    "infinite_loop": "timeout",  # the test's call into the student's function never returned
+}
 
 
 def submission(student: nbformat.NotebookNode, student_id: str) -> nbformat.NotebookNode:
