@@ -43,9 +43,16 @@ from typing import Any, Final
 from mgcourse.grader.course import Course
 from mgcourse.grader.kernel import KernelPool, KernelSettings, exposed_paths
 from mgcourse.grader.master import Master, MasterCell, MasterNotebook
-from mgcourse.grader.records import store_result, walk_files
+from mgcourse.grader.records import walk_files
 from mgcourse.grader.results import GradeOptions, SubmissionResult
-from mgcourse.grader.runner import GradingJob, grade_submission, graded_students, make_jobs, use_kernel_pool
+from mgcourse.grader.runner import (
+    GradingJob,
+    grade_submission,
+    graded_students,
+    keep_result,
+    make_jobs,
+    use_kernel_pool,
+)
 from mgcourse.grader.sandbox import Limits, Sandbox
 
 __all__ = ["QueueError", "connection_url", "grade_queued", "job_key", "job_payload", "run_worker"]
@@ -338,10 +345,7 @@ def grade_queued(
                     progress(record)
 
             def store(result: SubmissionResult) -> None:
-                store_result(course, result, gradebook)
-                results.append(result)
-                if progress is not None:
-                    progress(result)
+                keep_result(course, gradebook, result, results, progress)
 
             if jobs:
                 asyncio.run(_enqueue_and_collect(url, jobs, scratch, store, options.force, lease, poll))

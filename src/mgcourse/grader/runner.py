@@ -687,6 +687,18 @@ def _deferred_interrupt() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
+def keep_result(
+    course: Course, gradebook: Any, result: SubmissionResult, results: list[SubmissionResult],
+    progress: Callable[[SubmissionResult], None] | None,
+) -> None:
+    """Store one graded submission (Ctrl-C waits until it is all written), then report it."""
+    with _deferred_interrupt():
+        store_result(course, result, gradebook)
+    results.append(result)
+    if progress is not None:
+        progress(result)
+
+
 def _deadline(job: GradingJob) -> float:
     """Wall-clock seconds after which a worker grading ``job`` is presumed stuck."""
     return job.budget * max(1, len(job.master.notebooks)) + 2 * (job.timeout + _IOPUB_GRACE) + 120
@@ -878,11 +890,7 @@ def grade_assignment(
                     progress(record)
             with contextlib.closing(_run_jobs(jobs, options.workers)) as finished:
                 for result in finished:
-                    with _deferred_interrupt():
-                        store_result(course, result, gradebook)
-                    results.append(result)
-                    if progress is not None:
-                        progress(result)
+                    keep_result(course, gradebook, result, results, progress)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     return results
