@@ -6,8 +6,10 @@
   1366 px and 390 px, in light and dark mode;
 * on a phone the menu button opens the table of contents;
 * every static explorer (no kernel) is driven by the keyboard alone: Tab reaches
-  each control, an arrow key changes the figure and its text alternative;
-* a live explorer served by Voila on 127.0.0.1 redraws when its slider moves.
+  each control, an arrow key changes the figure and its text alternative.
+
+Live explorers served by Voila are tested in ``test_voila.py``, which shares
+this module's browser fixture and helpers.
 
 Screenshots are kept in ``test-artifacts/``.
 """
@@ -16,22 +18,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import inspect
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
-
-from mgcourse import explorers as mgcourse_explorers
-from mgcourse.widgets import VOILA_OPTIONS, VOILA_PATH
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +32,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-# every explorer factory of mgcourse.explorers, so a new explorer is tested live automatically
-LIVE_EXPLORERS = tuple(
-    name for name, func in inspect.getmembers(mgcourse_explorers, inspect.isfunction)
-    if name.endswith("_explorer") and func.__module__ == mgcourse_explorers.__name__
-)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -241,80 +229,4 @@ def test_explorer_screenshots_at_both_widths(built_book, site, browser_context, 
         box = explorer.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
         explorer.screenshot(path=str(artifacts / f"{name}.png"))
-    page.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("voila")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from mgcourse import explorers")] + [
-        nbformat.v4.new_code_cell(f"explorers.{name}().live()") for name in LIVE_EXPLORERS
-    ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / "live.ipynb")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("MGCOURSE_WIDGETS", "MPLBACKEND")}
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(VOILA_PATH), env.get("JUPYTER_PATH")]))
-    log = (folder / "voila.log").open("w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("voila")), "live.ipynb", "--no-browser",
-         f"--port={port}", "--Voila.ip=127.0.0.1", "--ServerApp.allow_root=True", *VOILA_OPTIONS],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    ready = False
-    while time.monotonic() < deadline and proc.poll() is None and not ready:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2):
-                ready = True
-        except OSError:
-            time.sleep(0.5)
-    try:
-        assert ready and proc.poll() is None, (folder / "voila.log").read_text()
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-def test_live_explorers_in_voila_redraw(voila_url, browser_context, artifacts):
-    page = browser_context.new_page()
-    watch = PageWatch(page, voila_url.rstrip("/"))
-    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
-    explorers = page.locator(".mgcourse-explorer")
-    explorers.nth(len(LIVE_EXPLORERS) - 1).wait_for(timeout=120_000)
-    assert explorers.count() == len(LIVE_EXPLORERS)
-    for index, name in enumerate(LIVE_EXPLORERS):
-        explorer = explorers.nth(index)
-        explorer.scroll_into_view_if_needed()
-        image = explorer.locator("img").last
-        image.wait_for(timeout=60_000)
-        before = image.get_attribute("src")
-        handles = explorer.locator(".noUi-handle")
-        if handles.count():
-            handle = handles.first
-            handle.focus()
-            for _ in range(3):
-                handle.press("ArrowRight")
-        else:  # an explorer whose controls are all drop-downs
-            select = explorer.locator("select").first
-            values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
-            current = select.input_value()
-            select.select_option(next(v for v in values if v != current))
-        page.wait_for_function(
-            "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
-            timeout=30_000,
-        )
-        explorer.screenshot(path=str(artifacts / f"voila-live-{name}.png"))
-        assert image.get_attribute("src") != before, f"{name} did not redraw"
-    assert not watch.offsite and not watch.failed and not watch.errors  # as clean as the book
     page.close()

@@ -1,0 +1,97 @@
+/* Names and spoken values for live ipywidgets controls on a Voila page.
+ *
+ * An ipywidgets 8 slider draws its description as a <label> that points at
+ * nothing, and its handle (role="slider") announces the slider's internal
+ * number: the option index of a SelectionSlider, the bare number of a
+ * FloatSlider. Here every slider handle is named by its visible description
+ * and announces the value the reader sees, with the unit from the description
+ * ("insulin (nM)" -> "1 nM"). The typed-value field gets a name too, and an
+ * explorer image with no text alternative is named by the explorer's title.
+ * A MutationObserver keeps all of it in step as widgets appear and values move.
+ */
+(function () {
+  "use strict";
+  var uid = 0;
+
+  function ident(el, prefix) {
+    if (!el.id) { uid += 1; el.id = prefix + "-" + uid; }
+    return el.id;
+  }
+
+  function text(el) {
+    return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  // "glucose (mmol/L)" -> "mmol/L"; no parenthesis at the end -> no unit
+  function unitOf(description) {
+    var match = /\(([^()]+)\)\s*$/.exec(description);
+    return match ? match[1] : "";
+  }
+
+  function spoken(value, unit) {
+    return unit ? value + " " + unit : value;
+  }
+
+  var SAID = "mgcourseSaid";  // the aria-valuetext last written here, per handle
+
+  function set(el, name, value) {
+    if (name === "aria-valuetext") el[SAID] = value;
+    if (value && el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+
+  function fixSlider(slider) {
+    var label = slider.querySelector(":scope > .widget-label");
+    var description = text(label);
+    if (!description) return;
+    var unit = unitOf(description);
+    var handles = slider.querySelectorAll('[role="slider"]');
+    var readout = slider.querySelector(":scope > .widget-readout");
+    var shown = text(readout);
+    var parts = handles.length > 1 ? shown.split(/\s+[\u2013-]\s+/) : [shown];
+    for (var i = 0; i < handles.length; i++) {
+      var handle = handles[i];
+      if (handles.length === 1) {
+        set(handle, "aria-labelledby", ident(label, "mgcourse-label"));
+      } else {
+        set(handle, "aria-label", description + (i === 0 ? ", lower end" : ", upper end"));
+      }
+      var value = parts.length === handles.length && parts[i] ? parts[i]
+        : handle.getAttribute("aria-valuenow");
+      set(handle, "aria-valuetext", spoken(value, unit));
+    }
+    if (readout && readout.isContentEditable) {
+      set(readout, "role", "textbox");
+      set(readout, "aria-label", description + ", type a value");
+    }
+  }
+
+  function fixImage(image) {
+    if (image.hasAttribute("alt") || image.hasAttribute("aria-label")) return;
+    var box = image.closest(".mgcourse-explorer");
+    var title = box && text(box.querySelector("strong, .mgcourse-title"));
+    image.setAttribute("alt", title ? "Figure: " + title : "Figure");
+  }
+
+  function fixAll() {
+    document.querySelectorAll(".widget-slider").forEach(fixSlider);
+    document.querySelectorAll(".mgcourse-explorer img").forEach(fixImage);
+  }
+
+  var pending = false;
+  var observer = new MutationObserver(function (records) {
+    // our own aria-valuetext writes come back as records: only the slider's own count
+    var relevant = records.some(function (r) {
+      return r.type !== "attributes" || r.attributeName === "aria-valuenow" ||
+        r.target.getAttribute("aria-valuetext") !== r.target[SAID];
+    });
+    if (relevant && !pending) {
+      pending = true;
+      queueMicrotask(function () { pending = false; fixAll(); });
+    }
+  });
+  observer.observe(document.documentElement, {
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ["aria-valuenow", "aria-valuetext"],
+  });
+  document.addEventListener("DOMContentLoaded", fixAll);
+})();
