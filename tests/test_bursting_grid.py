@@ -39,7 +39,7 @@ def test_glucose_recruits_activity_with_published_fractions():
 
 def test_index_rejects_levels_off_the_grid():
     grid = bursting_grid.load()
-    with pytest.raises(ValueError, match=r"glucose = 9\.0 mM is not a grid level"):
-        grid.index(9.0, None)
+    with pytest.raises(ValueError, match=r"glucose = 9\.5 mM is not a grid level"):
+        grid.index(9.5, None)
     with pytest.raises(ValueError, match=r"free_mg = 0\.5 mM is not a grid level"):
         grid.index(11.1, 0.5)

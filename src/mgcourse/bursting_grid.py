@@ -26,7 +26,8 @@ from mgcourse.beta_cell import burst_metrics, simulate
 __all__ = ["GLUCOSE_LEVELS", "MAGNESIUM_LEVELS", "Grid", "compute", "compute_point", "load"]
 
 #: Glucose levels of the grid [mM].
-GLUCOSE_LEVELS: Final = (5.0, 8.0, 11.1, 14.0, 18.0, 22.0)
+GLUCOSE_LEVELS: Final = (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.1, 12.0, 13.0, 14.0, 15.0, 16.0,
+                         17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0)
 #: Free Mg²⁺ levels [mM]; ``None`` is the published fixed-fraction model.
 MAGNESIUM_LEVELS: Final = (None, 1.0, 1.1, 1.2, 1.25, 1.3)
 DURATION: Final = 180.0  # simulated time [s]
