@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -171,7 +172,8 @@ def test_axe_finds_nothing_serious(built_book, site, browser_context, viewport, 
 
 
 def _explorer_state(explorer) -> tuple[str, str]:
-    overlay = explorer.locator("svg.mgcourse-overlay > g").inner_html()
+    """The drawing over the figure on show (wide or narrow layout) and the text alternative."""
+    overlay = explorer.locator(".mgcourse-figure:visible g.mgcourse-layer").inner_html()
     return overlay, explorer.locator(".mgcourse-alt").inner_text()
 
 
@@ -193,6 +195,9 @@ def _drive_by_keyboard(page, explorer) -> int:
         assert after[1] != before[1], f"control {i}: the text alternative did not change"
         if said is not None:
             assert control.get_attribute("aria-valuetext") != said
+        # and back: the script redraws exactly what Python drew into the page for this state
+        page.keyboard.press("ArrowRight" if last else "ArrowLeft")
+        assert _explorer_state(explorer) == before, f"control {i}: back is not the page's drawing"
         driven += 1
     return driven
 
@@ -217,6 +222,67 @@ def test_every_static_explorer_works_by_keyboard(built_book, site, browser_conte
         assert not watch.errors and not watch.offsite, rel
         page.close()
     assert explorers >= 13
+
+
+# Screen size of the smallest and largest text in the figure on show of each explorer: SVG
+# text sizes are in the figure's units, scaled by the width it is drawn at.
+_FIGURE_TEXT = """root => [...root.querySelectorAll('.mgcourse-figure')]
+  .filter(f => f.getClientRects().length)
+  .map(f => {
+    const svg = f.querySelector('svg');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return {layout: f.dataset.layout, min: Math.min(...sizes), count: sizes.length,
+            body: parseFloat(getComputedStyle(root.closest('article') || document.body).fontSize)};
+  })"""
+
+
+@pytest.mark.parametrize(("viewport", "layout"), [(DESKTOP, "wide"), (PHONE, "narrow")])
+def test_explorer_figure_text_is_readable(built_book, site, browser_context, viewport, layout):
+    """Figure text is at least 12 px on a phone and as large as the page's text on a desktop."""
+    page = browser_context.new_page()
+    page.set_viewport_size(viewport)
+    seen = 0
+    for rel in _pages(built_book):
+        if "mgcourse-static" not in (built_book / rel).read_text(encoding="utf-8"):
+            continue
+        page.goto(f"{site}/{rel}", wait_until="networkidle")
+        for k in range(page.locator(".mgcourse-static").count()):
+            shown = page.locator(".mgcourse-static").nth(k).evaluate(_FIGURE_TEXT)
+            assert [f["layout"] for f in shown] == [layout], (rel, shown)
+            (figure,) = shown
+            floor = 12.0 if layout == "narrow" else figure["body"]
+            assert figure["count"] > 0 and figure["min"] >= floor - 0.05, (rel, figure)
+            seen += 1
+    page.close()
+    assert seen >= 13
+
+
+def test_pointing_at_a_curve_shows_its_values(built_book, site, browser_context):
+    """Hovering (or touching) a curve shows its label and values in the axes' units."""
+    page = browser_context.new_page()
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(f"{site}/chapter3/whole-body.html", wait_until="networkidle")
+        explorer = page.locator(".mgcourse-static", has=page.locator("text=IVGTT")).first
+        explorer.scroll_into_view_if_needed()
+        readout = explorer.locator(".mgcourse-readout")
+        hint = readout.inner_text()
+        box = explorer.locator(".mgcourse-figure:visible").bounding_box()
+        marker = explorer.locator(".mgcourse-figure:visible g.mgcourse-hover circle")
+        values = []
+        for step in range(40):  # sweep across the figure's upper half
+            page.mouse.move(box["x"] + box["width"] * (0.1 + 0.02 * step), box["y"] + box["height"] * 0.3)
+            if readout.inner_text() != hint:
+                values.append(readout.inner_text())
+                assert marker.count() == 1  # the point read is marked on the curve
+        assert values, f"no curve value shown at {viewport}"
+        assert any(re.search(r"glucose \(mg/dL\) [0-9.]+", t) and "time after the glucose bolus (min)" in t
+                   for t in values), values
+        page.mouse.move(0, 0)
+        assert readout.inner_text() == hint
+    page.close()
 
 
 def test_explorer_screenshots_at_both_widths(built_book, site, browser_context, artifacts):

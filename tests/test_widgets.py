@@ -39,7 +39,8 @@ def _line_explorer() -> Explorer:
         ),
         plot=setup,
         alt="A straight line through the origin",
-        figsize=(3.0, 2.0),
+        figsize=(6.0, 3.0),
+        narrow_figsize=(3.0, 3.0),
     )
 
 
@@ -98,7 +99,7 @@ def test_blitted_frame_equals_full_redraw():
     explorer.render_png(slope=-2.0, colour="red")  # leave something to be erased
     blitted = _pixels(explorer.render_png(slope=1.5, colour="blue"))
     fig = explorer.figure()
-    for artist in explorer._animated:
+    for artist in explorer._canvas().animated:
         artist.set_animated(False)
     fig.canvas.draw()
     full = np.asarray(fig.canvas.buffer_rgba())
@@ -141,14 +142,14 @@ def test_static_has_one_frame_per_combination():
     # the text alternative names the settings in units and repeats what the model wrote
     flat = view.index([slope_values.index(-2.0), 0])
     assert view.texts[flat] == "slope -2 1/s, colour red: slope -2."
-    assert "stroke: #ff0000" in view.overlay(flat)
+    assert 'stroke="#ff0000"' in view.overlay(flat)
 
 
 def test_static_html_is_vector_keyboard_operable_and_labelled():
     view = _line_explorer().static()
     page = view._repr_html_()
     assert "data:image" not in page and "<img" not in page  # vector, nothing inlined as base64
-    assert page.count("<svg") == 2  # the background and the overlay
+    assert page.count("<svg") == 4  # the background and the overlay of each layout
     assert '<input type="range"' in page and 'aria-valuetext="1 1/s"' in page
     assert "<select" in page and "<option value=\"1\" selected>blue</option>" in page
     ids = re.findall(r'<(?:input|select) [^>]*id="([^"]+)"', page)
@@ -181,3 +182,83 @@ def test_compact_svg_keeps_every_path_command_that_changes_meaning():
     assert _compact_svg(svg) == '<svg x="0"><path d="M 1.2 2 3 4 5 6 Q 1 2 3 4 L 7 8 z"/></svg>'
     text = '<svg><text x="10.123" y="5">HOMA-IR 2.22, QUICKI 0.338</text></svg>'
     assert _compact_svg(text) == '<svg><text x="10.1" y="5">HOMA-IR 2.22, QUICKI 0.338</text></svg>'
+
+
+@pytest.mark.parametrize("values", [[0, 0], [1, -1, 2000, 2000, -3, 17], [123456, -98765, 5, 5]])
+def test_polyline_round_trip(values):
+    from mgcourse.widgets import polyline, unpolyline
+
+    code = polyline(values)
+    assert unpolyline(code) == values
+    assert set(code) <= {chr(c) for c in range(63, 127)}  # nothing to escape in HTML or JSON
+
+
+def test_lines_are_data_in_axes_fractions_whatever_their_transform():
+    from mgcourse.widgets import QUANTUM, unpolyline
+
+    def setup(fig):
+        ax = fig.subplots()
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel("level (a.u.)")
+        (line,) = ax.plot([], [], label="level")
+        cursor = ax.axvline(0.0)  # x in data, y in axes fractions
+
+        def update(at):
+            line.set_data([0, at, 10], [0, 0.5, 0.5])
+            cursor.set_xdata([at, at])
+            return (line, cursor)
+
+        return update
+
+    explorer = Explorer("lines", (Param("at", "at", "s", 0.0, 10.0, 5.0),), plot=setup, alt="A line")
+    view = explorer.static()
+    frame = view.frames[view.index(view.initial)]
+    line, cursor = (view.pieces[i] for i in frame)
+    assert line["t"] == "level" and cursor["t"] == "level (a.u.)"  # no label: the axis' name
+    (path,) = line["p"]
+    assert unpolyline(path) == [0, 0, QUANTUM // 2, QUANTUM // 2, QUANTUM, QUANTUM // 2]
+    (vertical,) = cursor["p"]
+    assert unpolyline(vertical) == [QUANTUM // 2, 0, QUANTUM // 2, QUANTUM]
+    assert view.axes == [{"x": [0.0, 10.0, 0], "y": [0.0, 1.0, 0], "xn": "time (s)",
+                          "yn": "level (a.u.)"}]
+    # the same data is drawn into each layout's own axes box
+    wide, narrow = (view.overlay(view.index(view.initial), k) for k in range(2))
+    assert wide != narrow and wide.count("<path") == narrow.count("<path") == 2
+
+
+def test_two_layouts_with_one_text_size_and_the_headline_outside_the_figure():
+    from matplotlib.text import Text
+
+    from mgcourse.widgets import NARROW, WIDE, is_narrow
+
+    layouts = []
+
+    def setup(fig):
+        layouts.append(is_narrow(fig))
+        ax = fig.subplots()
+        ax.set_xlabel("time (s)")
+        headline = fig.suptitle(" ")
+        (line,) = ax.plot([0, 1], [0, 1])
+
+        def update(k):
+            headline.set_text(f"k is {k:g}")
+            line.set_ydata([0, k])
+            return (line, headline)
+
+        return update
+
+    explorer = Explorer("text", (Param("k", "k", "", 0.0, 1.0, 0.5),), plot=setup, alt="A line")
+    view = explorer.static()
+    assert layouts == [False, True]  # the wide figure, then the phone's
+    for layout in (WIDE, NARROW):
+        fig = explorer.figure(layout)
+        sizes = {t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()}
+        assert sizes == {layout.font_size}, (layout, sizes)
+        assert not fig._suptitle.get_visible()
+    assert "k is 0.5" in view.texts[view.index(view.initial)]
+    assert all("k is" not in view.overlay(i, k) for i in range(len(view.frames)) for k in range(2))
+    assert "k is" not in view.layouts[0].background
+    with pytest.raises(ValueError, match=r"figsize width = 4.0 in must be at least 5.0 in"):
+        Explorer("x", (Param("k", "k", "", 0.0, 1.0, 0.5),), plot=setup, alt="x", figsize=(4.0, 3.0))

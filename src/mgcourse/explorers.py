@@ -8,16 +8,18 @@ that the package does not already test.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mgcourse import (
@@ -41,7 +43,7 @@ from mgcourse.magnesium import (
     upper_limit,
 )
 from mgcourse.units import convert_magnesium
-from mgcourse.widgets import Explorer, Param, Update
+from mgcourse.widgets import Explorer, Param, Update, is_narrow
 
 __all__ = [
     "OKABE_ITO",
@@ -72,6 +74,32 @@ OKABE_ITO: Final = {
     "purple": "#CC79A7",
 }
 
+
+
+def _panels(fig: Figure, wide: list[list[Any]], narrow_heights: tuple[float, ...] | None = None,
+            **wide_options: Any) -> dict[str, Axes]:
+    """Axes by name: the ``wide`` mosaic in the wide layout, one column on a phone.
+
+    The column takes the panels column by column, so that a stack of panels
+    sharing time stays together.
+    """
+    if is_narrow(fig):
+        names = list(dict.fromkeys(name for column in zip(*wide, strict=True) for name in column))
+        return fig.subplot_mosaic([[name] for name in names], height_ratios=narrow_heights)
+    return fig.subplot_mosaic(wide, **wide_options)
+
+
+def _legend(ax: Axes, **options: Any) -> None:
+    """A legend in ``ax`` on a wide figure; above the axes on a phone, where it would hide curves."""
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    if is_narrow(fig):
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), borderaxespad=0.0,
+                  title=options.get("title"))
+    else:
+        ax.legend(**options)
+
+
 _GLUCOSE = np.linspace(3.0, 12.0, 121)
 _INSULIN = np.linspace(1.0, 40.0, 157)
 _HOMA_GRID = np.asarray(homa_ir(_GLUCOSE[None, :], _INSULIN[:, None]))
@@ -81,7 +109,8 @@ _QUICKI_LINE = np.asarray(1.0 / np.log10(405.0 * _HOMA_LINE))
 
 def _plot_homa(fig: Figure) -> Update:
     cutoff = CUTOFFS["homa_ir"].value
-    ax_plane, ax_q = fig.subplots(1, 2, width_ratios=(1.25, 1))
+    axes = _panels(fig, [["plane", "q"]], width_ratios=(1.25, 1))
+    ax_plane, ax_q = axes["plane"], axes["q"]
     ax_plane.contourf(
         _GLUCOSE, _INSULIN, _HOMA_GRID, levels=[cutoff, _HOMA_GRID.max()],
         colors=[OKABE_ITO["orange"]], alpha=0.25,
@@ -90,11 +119,11 @@ def _plot_homa(fig: Figure) -> Update:
         _GLUCOSE, _INSULIN, _HOMA_GRID, levels=[1.0, cutoff, 5.0, 10.0],
         colors=[OKABE_ITO["blue"]], linewidths=[0.8, 1.8, 0.8, 0.8],
     )
-    ax_plane.clabel(lines, fmt="HOMA-IR %g", fontsize=7)
+    ax_plane.clabel(lines, fmt="HOMA-IR %g")
     (point,) = ax_plane.plot([], [], "o", color=OKABE_ITO["vermillion"], markersize=9)
     ax_plane.set_xlabel("fasting glucose (mmol/L)")
     ax_plane.set_ylabel("fasting insulin (µU/mL)")
-    ax_plane.set_title("shaded: HOMA-IR above 2.5", fontsize=9)
+    ax_plane.set_title("shaded: HOMA-IR above 2.5")
 
     ax_q.plot(_HOMA_LINE, _QUICKI_LINE, color=OKABE_ITO["blue"])
     ax_q.axvline(cutoff, color=OKABE_ITO["orange"], linestyle="--", label="HOMA-IR 2.5")
@@ -104,8 +133,8 @@ def _plot_homa(fig: Figure) -> Update:
     ax_q.set_xscale("log")
     ax_q.set_xlabel("HOMA-IR (log scale)")
     ax_q.set_ylabel("QUICKI")
-    ax_q.legend(fontsize=7, loc="upper right")
-    title = fig.suptitle(" ", fontsize=10)
+    _legend(ax_q, loc="upper right")
+    title = fig.suptitle(" ")
 
     def update(glucose: float, insulin: float) -> tuple[Artist, ...]:
         value = float(homa_ir(glucose, insulin))
@@ -138,6 +167,8 @@ def homa_explorer() -> Explorer:
                   static_values=(3.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0)),
         ),
         plot=_plot_homa,
+        figsize=(7.0, 3.9),
+        narrow_figsize=(3.7, 6.4),
         alt="Left: fasting glucose against fasting insulin with HOMA-IR contour lines and the "
         "region above 2.5 shaded; a dot marks the chosen values. Right: QUICKI falls as "
         "HOMA-IR rises, with both cut-offs drawn",
@@ -152,18 +183,20 @@ def _plot_serum(fig: Figure) -> Update:
     for row, (name, colour) in enumerate(zip(names, palette, strict=True)):
         rng = REFERENCE_RANGES[name]
         ax.barh(row, rng.high - rng.low, left=rng.low, height=0.5, color=colour, alpha=0.7)
-        verdicts.append(ax.text(1.42, row, "", va="center", ha="right", fontsize=9))
+        verdicts.append(ax.text(1.42, row, "", va="center", ha="right"))
     marker = ax.axvline(0.85, color=OKABE_ITO["vermillion"], linewidth=2)
     ax.axvspan(0.3, 0.6, color=OKABE_ITO["vermillion"], alpha=0.08)
-    ax.text(0.31, len(names) - 0.45, "symptoms usually ≤ 0.6", fontsize=7)
+    ax.text(0.31, len(names) - 0.45, "symptoms usually ≤ 0.6")
     ax.set_yticks(range(len(names)),
                   ["harmonised 0.70–1.10", "NHANES 0.75–0.95", "MaGNet ≥ 0.85",
                    "2022 review 0.76–1.15"])
     ax.set_xlim(0.3, 1.45)
     ax.set_ylim(-0.6, len(names) - 0.2)
     ax.invert_yaxis()
-    ax.set_xlabel("total serum magnesium (mmol/L); status under each range on the right")
-    title = ax.set_title(" ", fontsize=10)
+    ax.set_xlabel("total serum Mg (mmol/L);\nverdicts on the right"
+                  if is_narrow(fig) else
+                  "total serum magnesium (mmol/L); status under each range on the right")
+    title = fig.suptitle(" ")
 
     def update(magnesium: float) -> tuple[Artist, ...]:
         marker.set_xdata([magnesium, magnesium])
@@ -196,7 +229,8 @@ def serum_magnesium_explorer() -> Explorer:
         plot=_plot_serum,
         alt="Four horizontal bars show published reference ranges for serum magnesium; a "
         "vertical line marks the chosen value and each range's verdict is printed beside it",
-        figsize=(7.0, 3.0),
+        figsize=(7.0, 3.2),
+        narrow_figsize=(3.7, 3.6),
     )
 
 
@@ -214,24 +248,27 @@ _SALT_NAMES: Final = {formula: name for name, formula in SALTS.items() if name !
 
 
 def _plot_dose(fig: Figure) -> Update:
-    ax_bar, ax_frac = fig.subplots(1, 2, width_ratios=(1.3, 1))
+    axes = _panels(fig, [["bar", "frac"]], narrow_heights=(1, 2.2), width_ratios=(1.3, 1))
+    ax_bar, ax_frac = axes["bar"], axes["frac"]
     limit = upper_limit(30.0)
     assert limit is not None
     bars = ax_bar.barh(["salt", "elemental Mg"], [0.0, 0.0],
                        color=[OKABE_ITO["sky"], OKABE_ITO["blue"]])
     ax_bar.axvline(limit, color=OKABE_ITO["vermillion"], linestyle="--",
-                   label="adult upper limit for supplements (350 mg/day)")
+                   label="upper limit, supplements (350 mg/day)" if is_narrow(fig) else
+                   "adult upper limit for supplements (350 mg/day)")
     ax_bar.axvspan(310, 420, color=OKABE_ITO["green"], alpha=0.15,
-                   label="adult RDA, all sources (310–420 mg/day)")
+                   label="RDA, all sources (310–420 mg/day)" if is_narrow(fig) else
+                   "adult RDA, all sources (310–420 mg/day)")
     ax_bar.set_xlim(0, 3100)
     ax_bar.set_xlabel("mass per day (mg)")
-    fig.legend(fontsize=7, loc="outside lower center", ncols=2)
+    fig.legend(loc="outside lower center", ncols=1 if is_narrow(fig) else 2)
     fractions = [100 * elemental_fraction(s) for s in _DOSE_SALTS]
     frac_bars = ax_frac.barh(range(len(_DOSE_SALTS)), fractions, color=OKABE_ITO["sky"])
-    ax_frac.set_yticks(range(len(_DOSE_SALTS)), _DOSE_SALTS, fontsize=7)
+    ax_frac.set_yticks(range(len(_DOSE_SALTS)), _DOSE_SALTS)
     ax_frac.invert_yaxis()
     ax_frac.set_xlabel("Mg (% of salt mass)")
-    title = fig.suptitle(" ", fontsize=10)
+    title = fig.suptitle(" ")
 
     def update(salt: str, salt_mass: float) -> tuple[Artist, ...]:
         elemental = float(elemental_magnesium(salt_mass, salt))
@@ -265,6 +302,8 @@ def supplement_dose_explorer() -> Explorer:
                   static_values=(250.0, 500.0, 1000.0, 1500.0, 2500.0, 3000.0)),
         ),
         plot=_plot_dose,
+        figsize=(7.0, 4.2),
+        narrow_figsize=(3.7, 6.6),
         alt="Left: bars compare the daily salt mass with the elemental magnesium it contains, "
         "against the upper limit and the recommended intake. Right: elemental magnesium as a "
         "percentage of mass for eight salts, the chosen one highlighted",
@@ -295,9 +334,9 @@ def _plot_katp(fig: Figure) -> Update:
     ax.set_ylim(3e-4, 0.1)
     ax.set_xlabel("ATP/ADP ratio (log scale)")
     ax.set_ylabel("KATP open fraction o∞ (log scale)")
-    ax.legend(fontsize=7, loc="upper right", title="dashed: teaching generalisation", title_fontsize=7)
+    _legend(ax, loc="upper right", title="dashed: teaching generalisation")
     cursor = ax.axvline(1.0, color="0.5", linewidth=0.8)
-    title = ax.set_title(" ", fontsize=10)
+    title = fig.suptitle(" ")
 
     def update(ratio: float, total: float) -> tuple[Artist, ...]:
         adp = total / (1.0 + _RATIO)
@@ -336,6 +375,8 @@ def katp_explorer() -> Explorer:
                   static_values=(1500.0, 2500.0, 3000.0, 4000.0)),
         ),
         plot=_plot_katp,
+        figsize=(7.0, 4.4),
+        narrow_figsize=(3.7, 5.6),
         alt="Curves of KATP open fraction falling as the ATP/ADP ratio rises, one per free "
         "magnesium level and one for the published model; dots mark the chosen ratio",
     )
@@ -360,7 +401,7 @@ def _plot_bursting(fig: Figure) -> Update:
     ax_ca.set_ylabel("Ca²⁺ (µM)")
     ax_ca.set_xlabel("time after a 60 s transient (s)")
     ax_ca.set_xlim(0.0, float(grid.time[-1]))
-    title = fig.suptitle(" ", fontsize=10)
+    title = fig.suptitle(" ")
 
     def update(glucose: float, magnesium: str) -> tuple[Artist, ...]:
         i, j = grid.index(glucose, _mg_level(magnesium))
@@ -404,14 +445,23 @@ def bursting_explorer() -> Explorer:
         plot=_plot_bursting,
         alt="Two stacked traces over two minutes: membrane potential with spikes grouped in "
         "bursts or continuous, and cytosolic calcium rising during each active phase",
-        figsize=(7.0, 4.2),
+        figsize=(7.0, 4.4),
+        narrow_figsize=(3.7, 4.6),
     )
 
 
 # -- chapter 3: insulin signalling, liver and whole body ------------------------------------
 
-_SIGNALLING_DOSES_NM: Final = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
-_SIGNALLING_MG: Final = (0.1, 0.25, 0.5, 1.0)  # free Mg²⁺ [mM]; 0.5 mM is the reference
+def _levels(start: float, stop: float, count: int, *, log: bool = False) -> tuple[float, ...]:
+    """``count`` slider levels from ``start`` to ``stop``, evenly spaced (in log when ``log``),
+    rounded to two significant figures (log) or to 1e-9 (linear) so that they read cleanly."""
+    if log:
+        return tuple(float(f"{v:.2g}") for v in np.geomspace(start, stop, count))
+    return tuple(round(float(v), 9) for v in np.linspace(start, stop, count))
+
+
+_SIGNALLING_DOSES_NM: Final = _levels(0.01, 100.0, 21, log=True)  # 1 nM is the middle level
+_SIGNALLING_MG: Final = _levels(0.05, 1.0, 20)  # free Mg²⁺ [mM]; 0.5 mM is the reference
 _CURVE_DOSES_M: Final = np.geomspace(1e-12, 1e-6, 13)
 
 
@@ -422,7 +472,9 @@ def _mg_note(free_mg: float) -> str:
     return f"free Mg²⁺ {free_mg:g} mM: receptor kinase × {factor:.2f} (teaching assumption)"
 
 
-def _plot_signalling(fig: Figure) -> Update:
+@functools.cache
+def _signalling_runs() -> tuple[dict[tuple[float, float], signalling.SedaghatResult],
+                                dict[float, signalling.SedaghatDoseResponse]]:
     runs = {
         (dose, mg): signalling.simulate_sedaghat(dose * 1e-9, magnesium=None if mg == 0.5 else mg,
                                                  sample_interval=0.25)
@@ -432,7 +484,12 @@ def _plot_signalling(fig: Figure) -> Update:
         mg: signalling.dose_response_sedaghat(_CURVE_DOSES_M, magnesium=None if mg == 0.5 else mg)
         for mg in _SIGNALLING_MG
     }
-    axes = fig.subplot_mosaic([["glut4", "dose"], ["akt", "dose"]], width_ratios=(1.3, 1))
+    return runs, curves
+
+
+def _plot_signalling(fig: Figure) -> Update:
+    runs, curves = _signalling_runs()
+    axes = _panels(fig, [["glut4", "dose"], ["akt", "dose"]], width_ratios=(1.3, 1))
     ax_g, ax_a, ax_d = axes["glut4"], axes["akt"], axes["dose"]
     for ax in (ax_g, ax_a):
         ax.axvspan(0, 15, color="0.92")
@@ -440,13 +497,13 @@ def _plot_signalling(fig: Figure) -> Update:
     (glut4,) = ax_g.plot([], [], color=OKABE_ITO["blue"])
     ax_g.set_ylim(0, 42)
     ax_g.set_ylabel("surface GLUT4 (%)")
-    ax_g.text(1, 37, "insulin on", fontsize=7)
+    ax_g.text(1, 37, "insulin on")
     (akt,) = ax_a.plot([], [], color=OKABE_ITO["vermillion"], label="active Akt")
     (pip3,) = ax_a.plot([], [], color=OKABE_ITO["green"], label="PIP3")
     ax_a.set_ylim(0, 10)
     ax_a.set_ylabel("% of total")
     ax_a.set_xlabel("time (min)")
-    ax_a.legend(fontsize=7, loc="upper right")
+    _legend(ax_a, loc="upper right")
     reference = curves[0.5]
     ax_d.plot(reference.insulin * 1e9, reference.surface_glut4, color="0.6", linewidth=2,
               label="reference (0.5 mM)")
@@ -456,8 +513,8 @@ def _plot_signalling(fig: Figure) -> Update:
     ax_d.set_ylim(0, 42)
     ax_d.set_xlabel("insulin held for 15 min (nM, log scale)")
     ax_d.set_ylabel("surface GLUT4 at 15 min (%)")
-    ax_d.legend(fontsize=7, loc="upper left")
-    title = fig.suptitle(" ", fontsize=9)
+    _legend(ax_d, loc="upper left")
+    title = fig.suptitle(" ")
 
     def update(insulin: float, magnesium: float) -> tuple[Artist, ...]:
         run = runs[(insulin, magnesium)]
@@ -494,18 +551,19 @@ def signalling_explorer() -> Explorer:
         params=(
             Param("insulin", "insulin", "nM", 0.01, 100.0, 1.0,
                   static_values=_SIGNALLING_DOSES_NM, discrete=True),
-            Param("magnesium", "free Mg²⁺", "mM", 0.1, 1.0, 0.5,
+            Param("magnesium", "free Mg²⁺", "mM", 0.05, 1.0, 0.5,
                   static_values=_SIGNALLING_MG, discrete=True),
         ),
         plot=_plot_signalling,
         alt="Time courses of surface GLUT4, active Akt and PIP3 during and after a 15-minute "
         "insulin step, beside the GLUT4 dose-response curve for the chosen magnesium level "
         "and for the reference",
-        figsize=(7.0, 4.2),
+        figsize=(7.0, 4.8),
+        narrow_figsize=(3.7, 8.4),
     )
 
 
-_ADIPOCYTE_DOSES_NM: Final = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+_ADIPOCYTE_DOSES_NM: Final = _levels(0.001, 100.0, 21, log=True)  # 1 nM is a level
 _ADIPOCYTE_OUTPUTS: Final = {
     "glucose uptake": ("glucose_uptake", "glucose uptake (a.u.)"),
     "PKB-Ser473": ("pkb_ser473", "PKB phosphorylated at Ser473 (a.u.)"),
@@ -518,13 +576,19 @@ def _brannmark_output(result: object, key: str) -> npt.NDArray[np.float64]:
     return np.asarray(getattr(result, key), dtype=float)
 
 
-def _plot_adipocyte(fig: Figure) -> Update:
-    runs = {
+@functools.cache
+def _adipocyte_runs() -> dict[tuple[float, str], signalling.BrannmarkResult]:
+    return {
         (dose, name): signalling.simulate_brannmark(dose, parameters=params, sample_interval=0.25)
         for dose in _ADIPOCYTE_DOSES_NM
         for name, params in (("normal", signalling.NORMAL), ("T2D", signalling.T2D))
     }
-    ax_t, ax_d = fig.subplots(1, 2, width_ratios=(1.1, 1))
+
+
+def _plot_adipocyte(fig: Figure) -> Update:
+    runs = _adipocyte_runs()
+    axes = _panels(fig, [["t", "d"]], width_ratios=(1.1, 1))
+    ax_t, ax_d = axes["t"], axes["d"]
     colours = {"normal": OKABE_ITO["blue"], "T2D": OKABE_ITO["vermillion"]}
     lines = {name: ax_t.plot([], [], color=colours[name], label=name)[0] for name in colours}
     curves = {name: ax_d.plot([], [], "-", color=colours[name], label=name)[0] for name in colours}
@@ -533,13 +597,13 @@ def _plot_adipocyte(fig: Figure) -> Update:
         ax.set_ylim(0, 110)
     ax_t.set_xlim(0, 30)
     ax_t.set_xlabel("time after insulin (min)")
-    ax_t.set_ylabel("% of the normal cell's maximum")
-    ax_t.legend(fontsize=7, loc="lower right")
+    ax_t.set_ylabel("% of the normal maximum")
+    _legend(ax_t, loc="lower right")
     ax_d.set_xscale("log")
     ax_d.set_xlim(0.0006, 170)
     ax_d.set_xlabel("insulin (nM, log scale)")
-    ax_d.set_title("response at 30 min", fontsize=8)
-    title = fig.suptitle(" ", fontsize=9)
+    ax_d.set_title("response at 30 min")
+    title = fig.suptitle(" ")
     scale = {
         key: 100.0 / max(float(_brannmark_output(runs[(d, "normal")], key).max())
                          for d in _ADIPOCYTE_DOSES_NM)
@@ -580,22 +644,30 @@ def adipocyte_explorer() -> Explorer:
             Param("output", "output", options=tuple(_ADIPOCYTE_OUTPUTS), default="glucose uptake"),
         ),
         plot=_plot_adipocyte,
+        figsize=(7.0, 4.0),
+        narrow_figsize=(3.7, 6.2),
         alt="Left: the chosen output over 30 minutes of insulin for a normal and a type 2 "
         "diabetic adipocyte. Right: both dose-response curves at 30 minutes, the diabetic one "
         "lower at every dose",
     )
 
 
-_LIVER_DOSES_NM: Final = (0.01, 0.03, 0.1, 0.3, 1.0)  # Kubota et al. 2012 stimulation levels
-_LIVER_MG: Final = (0.2, 0.5, 1.0)  # free Mg²⁺ [mM]; 0.5 mM is the reference
+_LIVER_DOSES_NM: Final = _levels(0.01, 1.0, 21, log=True)  # Kubota et al. 2012 stimulation range
+_LIVER_MG: Final = _levels(0.05, 1.0, 20)  # free Mg²⁺ [mM]; 0.5 mM is the reference
 
 
-def _plot_liver(fig: Figure) -> Update:
-    runs = {
+@functools.cache
+def _liver_runs() -> dict[tuple[float, float], liver.KubotaResult]:
+    return {
         (dose, mg): liver.simulate_kubota(dose, magnesium=None if mg == 0.5 else mg)
         for dose in _LIVER_DOSES_NM for mg in _LIVER_MG
     }
-    ax_t, ax_d = fig.subplots(1, 2, width_ratios=(1.3, 1))
+
+
+def _plot_liver(fig: Figure) -> Update:
+    runs = _liver_runs()
+    axes = _panels(fig, [["t", "d"]], width_ratios=(1.3, 1))
+    ax_t, ax_d = axes["t"], axes["d"]
     series = {
         "pAKT": OKABE_ITO["vermillion"], "pFoxO1": OKABE_ITO["green"],
         "pS6K": OKABE_ITO["purple"], "G6Pase": OKABE_ITO["blue"],
@@ -604,8 +676,9 @@ def _plot_liver(fig: Figure) -> Update:
     ax_t.set_xlim(0, 480)
     ax_t.set_ylim(0, 1.2)
     ax_t.set_xlabel("time after insulin (min)")
-    ax_t.set_ylabel("level (phospho: / largest; G6Pase: / fasted)", fontsize=8)
-    ax_t.legend(fontsize=7, loc="upper right", ncols=2)
+    ax_t.set_ylabel("level (phospho: / largest;\nG6Pase: / fasted)" if is_narrow(fig)
+                    else "level (phospho: / largest; G6Pase: / fasted)")
+    _legend(ax_t, loc="upper right", ncols=2)
     reference = [float(runs[(d, 0.5)].g6pase_relative[-1]) for d in _LIVER_DOSES_NM]
     ax_d.plot(_LIVER_DOSES_NM, reference, "-", color="0.6", linewidth=2, label="reference (0.5 mM)")
     (curve,) = ax_d.plot([], [], "--", color=OKABE_ITO["blue"], label="chosen Mg²⁺")
@@ -614,8 +687,8 @@ def _plot_liver(fig: Figure) -> Update:
     ax_d.set_ylim(0, 1.1)
     ax_d.set_xlabel("insulin (nM, log scale)")
     ax_d.set_ylabel("G6Pase at 480 min vs fasted")
-    ax_d.legend(fontsize=7, loc="lower left")
-    title = fig.suptitle(" ", fontsize=9)
+    _legend(ax_d, loc="lower left")
+    title = fig.suptitle(" ")
 
     largest = {name: max(float(getattr(r, name).max()) for r in runs.values())
                for name in ("pAKT", "pFoxO1", "pS6K")}
@@ -653,22 +726,26 @@ def liver_explorer() -> Explorer:
         params=(
             Param("insulin", "insulin", "nM", 0.01, 1.0, 0.1,
                   static_values=_LIVER_DOSES_NM, discrete=True),
-            Param("magnesium", "free Mg²⁺", "mM", 0.2, 1.0, 0.5,
+            Param("magnesium", "free Mg²⁺", "mM", 0.05, 1.0, 0.5,
                   static_values=_LIVER_MG, discrete=True),
         ),
         plot=_plot_liver,
+        figsize=(7.0, 4.2),
+        narrow_figsize=(3.7, 7.0),
         alt="Left: phosphorylated Akt, FoxO1 and S6K and G6Pase expression over 8 hours of "
         "insulin. Right: G6Pase at 8 hours against insulin dose, chosen magnesium level "
         "beside the reference",
     )
 
 
-_SI_FACTORS: Final = (0.08, 0.25, 0.5, 0.75, 1.0, 1.5)
-_SIGMA_FACTORS: Final = (0.2, 0.5, 1.0)
+_SI_FACTORS: Final = (0.08, *_levels(0.1, 1.0, 19), 1.25, 1.5)
+_SIGMA_FACTORS: Final = _levels(0.2, 1.0, 21)
 _TOPP_DAYS: Final = 1000.0
 
 
-def _plot_topp(fig: Figure) -> Update:
+@functools.cache
+def _topp_runs() -> tuple[dict[tuple[float, float], whole_body.ToppResult],
+                          dict[tuple[float, float], list[whole_body.FixedPoint]]]:
     base = whole_body.ToppParameters()
     runs = {}
     points = {}
@@ -676,7 +753,12 @@ def _plot_topp(fig: Figure) -> Update:
         params = replace(base, SI=base.SI * si, sigma=base.sigma * sigma)
         runs[(si, sigma)] = whole_body.simulate_topp(parameters=params, duration=_TOPP_DAYS)
         points[(si, sigma)] = whole_body.fixed_points(params)
-    axes = fig.subplot_mosaic([["g", "phase"], ["i", "phase"], ["b", "phase"]],
+    return runs, points
+
+
+def _plot_topp(fig: Figure) -> Update:
+    runs, points = _topp_runs()
+    axes = _panels(fig, [["g", "phase"], ["i", "phase"], ["b", "phase"]], (1, 1, 1, 2.4),
                               width_ratios=(1.2, 1))
     specs = (("g", "glucose", "glucose\n(mg/dL)", (50, 650)), ("i", "insulin", "insulin\n(µU/mL)",
              (0, 60)), ("b", "beta_mass", "β-cell mass\n(mg)", (0, 1500)))
@@ -686,7 +768,7 @@ def _plot_topp(fig: Figure) -> Update:
         (lines[key],) = ax.plot([], [], color=OKABE_ITO["blue"])
         ax.set_xlim(0, _TOPP_DAYS)
         ax.set_ylim(*limits)
-        ax.set_ylabel(label, fontsize=8)
+        ax.set_ylabel(label)
         if key != "b":
             ax.tick_params(labelbottom=False)
     axes["g"].axhline(100, color="0.7", linewidth=0.8)
@@ -702,8 +784,8 @@ def _plot_topp(fig: Figure) -> Update:
     phase.set_ylim(-30, 1500)
     phase.set_xlabel("glucose (mg/dL)")
     phase.set_ylabel("β-cell mass (mg)")
-    phase.legend(fontsize=7, loc="upper right")
-    title = fig.suptitle(" ", fontsize=9)
+    _legend(phase, loc="upper right")
+    title = fig.suptitle(" ")
 
     def update(sensitivity: float, secretion: float) -> tuple[Artist, ...]:
         run = runs[(sensitivity, secretion)]
@@ -747,21 +829,29 @@ def topp_explorer() -> Explorer:
         alt="Glucose, insulin and beta-cell mass over 1000 days after a change in insulin "
         "sensitivity, and the same trajectory in the glucose-beta-cell mass plane with the "
         "model's fixed points",
-        figsize=(7.0, 4.6),
+        figsize=(7.0, 5.0),
+        narrow_figsize=(3.7, 8.6),
     )
 
 
-_SI_LEVELS: Final = (1.0, 2.0, 3.0, 5.0, 8.0, 12.0)  # ×1e-4 per µU/mL per min
-_SG_LEVELS: Final = (0.01, 0.02, 0.03, 0.04)  # min⁻¹
+_SI_LEVELS: Final = _levels(1.0, 11.0, 21)  # ×1e-4 per µU/mL per min
+_SG_LEVELS: Final = _levels(0.01, 0.048, 20)  # min⁻¹
 
 
-def _plot_ivgtt(fig: Figure) -> Update:
+@functools.cache
+def _ivgtt_runs() -> tuple[dict[tuple[float, float], whole_body.IvgttResult],
+                           whole_body.IvgttResult]:
     base = whole_body.BergmanParameters()
     runs = {}
     for si, sg in itertools.product(_SI_LEVELS, _SG_LEVELS):
         params = replace(base, p1=sg, p3=si * 1e-4 * base.p2)
         runs[(si, sg)] = whole_body.simulate_ivgtt(parameters=params)
-    reference = whole_body.simulate_ivgtt(parameters=base)
+    return runs, whole_body.simulate_ivgtt(parameters=base)
+
+
+def _plot_ivgtt(fig: Figure) -> Update:
+    base = whole_body.BergmanParameters()
+    runs, reference = _ivgtt_runs()
     ax_g, ax_i = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1))
     ax_g.plot(reference.time, reference.glucose, color="0.6", linewidth=2,
               label="illustrative default (S_I 5, S_G 0.03)")
@@ -769,12 +859,12 @@ def _plot_ivgtt(fig: Figure) -> Update:
     ax_g.axhline(base.G_b, color="0.7", linewidth=0.8, linestyle=":")
     ax_g.set_ylim(60, 290)
     ax_g.set_ylabel("glucose (mg/dL)")
-    ax_g.legend(fontsize=7, loc="upper right")
+    _legend(ax_g, loc="upper right")
     ax_i.plot(reference.time, reference.insulin, color=OKABE_ITO["orange"])
-    ax_i.set_ylabel("insulin\n(µU/mL)", fontsize=8)
+    ax_i.set_ylabel("insulin\n(µU/mL)")
     ax_i.set_xlabel("time after the glucose bolus (min)")
     ax_i.set_xlim(0, float(reference.time[-1]))
-    title = fig.suptitle(" ", fontsize=9)
+    title = fig.suptitle(" ")
 
     def update(sensitivity: float, effectiveness: float) -> tuple[Artist, ...]:
         run = runs[(sensitivity, effectiveness)]
@@ -802,39 +892,46 @@ def ivgtt_explorer() -> Explorer:
     return Explorer(
         title="IVGTT and the minimal model (Bergman et al. 1979)",
         params=(
-            Param("sensitivity", "S_I", "×10⁻⁴ per µU/mL per min", 1.0, 12.0, 5.0,
+            Param("sensitivity", "S_I", "×10⁻⁴ per µU/mL per min", 1.0, 11.0, 5.0,
                   static_values=_SI_LEVELS, discrete=True),
-            Param("effectiveness", "S_G", "per min", 0.01, 0.04, 0.03,
+            Param("effectiveness", "S_G", "per min", 0.01, 0.048, 0.03,
                   static_values=_SG_LEVELS, discrete=True),
         ),
         plot=_plot_ivgtt,
         alt="Plasma glucose falling back to basal after an intravenous glucose bolus, for the "
         "chosen insulin sensitivity and glucose effectiveness and for the default values, "
         "above the insulin profile",
-        figsize=(7.0, 4.0),
+        figsize=(7.0, 4.2),
+        narrow_figsize=(3.7, 5.0),
     )
 
 
 # -- chapters 4 and 6: inflammation and the clinical evidence --------------------------------
 
-_TNF_SERUM_MG: Final = (0.5, 0.6, 0.7, 0.85, 1.0)  # serum Mg [mmol/L]
-_TNF_LOAD: Final = (1.0, 1.5, 2.0)  # other inflammatory load O [-]
+_TNF_SERUM_MG: Final = _levels(0.43, 1.0, 20)  # serum Mg [mmol/L]; 0.85 is a level
+_TNF_LOAD: Final = {"none (× 1)": 1.0, "moderate (× 1.5)": 1.5, "high (× 2)": 2.0}  # other load O
 _TNF_DOSES_M: Final = np.geomspace(1e-11, 1e-7, 9)
 
 
-def _plot_tnf(fig: Figure) -> Update:
+@functools.cache
+def _tnf_responses() -> dict[float, signalling.SedaghatDoseResponse]:
     levels = sorted({float(inflammation.tnf_steady_state(mg, other_load=load))
-                     for mg in _TNF_SERUM_MG for load in _TNF_LOAD})
-    responses = {
+                     for mg in _TNF_SERUM_MG for load in (1.0, *_TNF_LOAD.values())})
+    return {
         tnf: signalling.dose_response_sedaghat(
             _TNF_DOSES_M, parameters=inflammation.sedaghat_with_tnf(tnf))
         for tnf in levels
     }
+
+
+def _plot_tnf(fig: Figure) -> Update:
+    responses = _tnf_responses()
     reference = responses[1.0]
-    ax_t, ax_g, ax_a = fig.subplots(1, 3, width_ratios=(0.8, 1, 1))
+    axes = _panels(fig, [["t", "g", "a"]], width_ratios=(0.8, 1, 1))
+    ax_t, ax_g, ax_a = axes["t"], axes["g"], axes["a"]
     serum = np.linspace(0.4, 1.1, 100)
     curves = {load: ax_t.plot(serum, inflammation.tnf_steady_state(serum, other_load=load),
-                              color="0.75", linewidth=1)[0] for load in _TNF_LOAD}
+                              color="0.75", linewidth=1)[0] for load in _TNF_LOAD.values()}
     (marker,) = ax_t.plot([], [], "o", color=OKABE_ITO["vermillion"], markersize=8)
     ax_t.axvline(0.85, color="0.6", linestyle=":", linewidth=0.8)
     ax_t.set_xlabel("serum Mg (mmol/L)")
@@ -850,20 +947,21 @@ def _plot_tnf(fig: Figure) -> Update:
         ax.set_ylabel(label)
     glut4_line = ax_g.plot([], [], "--", color=OKABE_ITO["vermillion"], label="with TNF-α")[0]
     akt_line = ax_a.plot([], [], "--", color=OKABE_ITO["vermillion"])[0]
-    ax_g.legend(fontsize=7, loc="upper left")
-    title = fig.suptitle(" ", fontsize=9)
+    _legend(ax_g, loc="upper left")
+    title = fig.suptitle(" ")
 
-    def update(serum_mg: float, other_load: float) -> tuple[Artist, ...]:
-        tnf = float(inflammation.tnf_steady_state(serum_mg, other_load=other_load))
+    def update(serum_mg: float, other_load: str) -> tuple[Artist, ...]:
+        load_factor = _TNF_LOAD[other_load]
+        tnf = float(inflammation.tnf_steady_state(serum_mg, other_load=load_factor))
         marker.set_data([serum_mg], [tnf])
         for load, curve in curves.items():
-            curve.set_color(OKABE_ITO["vermillion"] if load == other_load else "0.8")
+            curve.set_color(OKABE_ITO["vermillion"] if load == load_factor else "0.8")
         response = responses[tnf]
         glut4_line.set_data(response.insulin * 1e9, response.surface_glut4)
         akt_line.set_data(response.insulin * 1e9, response.akt)
         at_1nm = float(np.interp(np.log(1e-9), np.log(response.insulin), response.surface_glut4))
         ref_1nm = float(np.interp(np.log(1e-9), np.log(reference.insulin), reference.surface_glut4))
-        title.set_text(f"serum Mg {serum_mg:g} mmol/L, other load × {other_load:g}: TNF-α × {tnf:.2f}"
+        title.set_text(f"serum Mg {serum_mg:g} mmol/L, other load × {load_factor:g}: TNF-α × {tnf:.2f}"
                        f" (teaching model)\nsurface GLUT4 at 1 nM insulin {at_1nm:.1f} % "
                        f"(no inflammation {ref_1nm:.1f} %)")
         return (marker, *curves.values(), glut4_line, akt_line, title)
@@ -886,15 +984,16 @@ def inflammation_explorer() -> Explorer:
     return Explorer(
         title="Inflammation, magnesium and insulin signalling (teaching model)",
         params=(
-            Param("serum_mg", "serum Mg", "mmol/L", 0.5, 1.0, 0.85,
+            Param("serum_mg", "serum Mg", "mmol/L", 0.43, 1.0, 0.85,
                   static_values=_TNF_SERUM_MG, discrete=True),
-            Param("other_load", "other inflammatory load ×", "", 1.0, 2.0, 1.0,
-                  static_values=_TNF_LOAD, discrete=True),
+            Param("other_load", "other inflammatory load", options=tuple(_TNF_LOAD),
+                  default="none (× 1)"),
         ),
         plot=_plot_tnf,
         alt="Left: TNF-alpha rising as serum magnesium falls below 0.85 mmol/L. Middle and "
         "right: GLUT4 and Akt dose-response curves with and without the resulting inflammation",
-        figsize=(7.6, 3.6),
+        figsize=(7.0, 3.9),
+        narrow_figsize=(3.7, 8.2),
     )
 
 
@@ -919,13 +1018,17 @@ def _plot_forest(fig: Figure) -> Update:
         squares.append(ax.plot([trial.effect], [row], "s", color=OKABE_ITO["blue"])[0])
     ax.axvline(0.0, color="0.5", linewidth=0.8)
     (diamond,) = ax.fill([0, 0, 0, 0], [0.4, 0.8, 0.4, 0.0], color=OKABE_ITO["vermillion"])
-    labels = [f"{t.label} ({'deficient' if t.deficient else 'replete'}, n={t.n_per_arm}/arm, "
-              f"{t.duration_weeks:g} wk)" for t in trials]
-    ax.set_yticks([*rows, 0.4], [*labels, "pooled"], fontsize=7)
+    if is_narrow(fig):  # short labels leave a phone room for the plot; the sizes show as squares
+        labels = [f"{t.label}, {'deficient' if t.deficient else 'replete'}" for t in trials]
+    else:
+        labels = [f"{t.label} ({'deficient' if t.deficient else 'replete'}, n={t.n_per_arm}/arm, "
+                  f"{t.duration_weeks:g} wk)" for t in trials]
+    ax.set_yticks([*rows, 0.4], [*labels, "pooled"])
     ax.set_ylim(-0.6, k + 2.6)
     ax.set_xlim(-2.0, 1.2)
-    ax.set_xlabel("difference in fasting-glucose change, Mg − placebo (mmol/L)")
-    title = ax.set_title(" ", fontsize=9)
+    ax.set_xlabel("Mg − placebo: change in\nfasting glucose (mmol/L)" if is_narrow(fig) else
+                  "difference in fasting-glucose change, Mg − placebo (mmol/L)")
+    title = fig.suptitle(" ")
     size = {t.label: 4 + 10 * math.sqrt(t.n_per_arm / 220) for t in trials}
 
     def update(subset: str, method: str) -> tuple[Artist, ...]:
@@ -968,13 +1071,13 @@ def forest_explorer() -> Explorer:
         plot=_plot_forest,
         alt="Forest plot of ten simulated trials with their confidence intervals; trials left "
         "out of the chosen subset are faded, and a diamond shows the pooled estimate",
-        figsize=(7.2, 4.4),
+        figsize=(7.0, 5.4),
+        narrow_figsize=(3.7, 7.6),
     )
 
 
 # -- chapter 5: the endothelium and blood pressure -----------------------------------------
 
-_READ_TIMES: Final = (5.0, 10.0, 15.0, 30.0)  # read-out times [min]
 _SERUM_FOR_FREE_MG: Final = 0.85 / 0.5  # teaching link Mg_i = 0.5 · Mg_s / 0.85 (models.md §0)
 
 
@@ -996,16 +1099,22 @@ def _vascular_scenarios() -> dict[str, tuple[vascular.MuniyappaParameters, float
     }
 
 
-def _plot_vascular(fig: Figure) -> Update:
-    scenarios = _vascular_scenarios()
+@functools.cache
+def _vascular_runs() -> dict[str, vascular.VascularResult]:
     with warnings.catch_warnings():  # the teaching clip is announced in the figure instead
         warnings.simplefilter("ignore", MgcourseWarning)
-        runs = vascular.simulate_vascular_scenarios(
-            {name: params for name, (params, _) in scenarios.items()}, mode="teaching",
+        return vascular.simulate_vascular_scenarios(
+            {name: params for name, (params, _) in _vascular_scenarios().items()}, mode="teaching",
             sample_interval=0.25,
         )
+
+
+def _plot_vascular(fig: Figure) -> Update:
+    scenarios = _vascular_scenarios()
+    runs = _vascular_runs()
     normal = runs["normal"]
-    ax_no, ax_et, ax_tone = fig.subplots(1, 3)
+    axes = _panels(fig, [["no", "et", "tone"]])
+    ax_no, ax_et, ax_tone = axes["no"], axes["et"], axes["tone"]
     series = ((ax_no, "no", "NO (nM)", 1e9), (ax_et, "et1", "ET-1 (pM)", 1e12),
               (ax_tone, "tone", "vascular tone (%)", 1.0))
     lines, cursors = [], []
@@ -1021,8 +1130,8 @@ def _plot_vascular(fig: Figure) -> Update:
         ax.set_ylim(float(values.min()) - margin, float(values.max()) + margin)
         ax.set_xlabel("time (min)")
         ax.set_ylabel(label)
-    ax_no.legend(fontsize=7, loc="upper right")
-    title = fig.suptitle(" ", fontsize=9)
+    _legend(ax_no, loc="upper right")
+    title = fig.suptitle(" ")
 
     def update(scenario: str, read_at: float) -> tuple[Artist, ...]:
         run = runs[scenario]
@@ -1063,11 +1172,11 @@ def vascular_explorer() -> Explorer:
         params=(
             Param("scenario", "scenario", options=tuple(_vascular_scenarios()),
                   default="insulin resistant"),
-            Param("read_at", "read at", "min", 5.0, 30.0, 15.0,
-                  static_values=_READ_TIMES, discrete=True),
+            Param("read_at", "read at", "min", 1.0, 60.0, 15.0, 1.0),
         ),
         plot=_plot_vascular,
         alt="Nitric oxide, endothelin-1 and vascular tone over an hour after a 15-minute "
         "insulin step, for the normal endothelium and the chosen scenario",
-        figsize=(7.6, 3.4),
+        figsize=(7.0, 3.6),
+        narrow_figsize=(3.7, 7.6),
     )

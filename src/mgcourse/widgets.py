@@ -6,17 +6,27 @@ parameters once and returns ``update(**values)``, which changes only the
 artists that do and returns them. The figure is rendered once with the
 changing artists left out; that background is cached, and every later frame
 restores it and draws only the returned artists (blitting), which is what
-makes a slider feel immediate. From it:
+makes a slider feel immediate.
 
-* :meth:`Explorer.live` builds sliders and an image that is redrawn in place
-  (the same figure and the same ``Image`` widget on every change);
-* :meth:`Explorer.static` draws the same blitting split as vector graphics:
-  the background once as SVG, and for every combination of control values
-  only the changed artists (each distinct drawing stored once), with a text
-  alternative made of the texts those artists show. Native range inputs and
-  drop-downs (keyboard operable, values announced in units) switch the
-  overlay in the browser with a small script the book serves, so the built
-  book stays interactive with no kernel and no widget manager;
+Every figure comes in two layouts (:data:`LAYOUTS`): a wide one for a page
+column and a narrow one for a phone, in which the plot function stacks its
+panels (it asks :func:`is_narrow`). All text of a layout has one size, chosen
+so that it reads at least as large as the page's text on a desktop and at
+least 12 px on a 390-px phone. A changing figure-level text (the headline a
+plot function sets with ``fig.suptitle``) is not drawn inside the figure: it
+is shown as text next to it, where it wraps on a phone and a screen reader
+hears it.
+
+* :meth:`Explorer.live` builds sliders, the headline and an image that is
+  redrawn in place (the same figure and ``Image`` widget on every change);
+* :meth:`Explorer.static` draws both layouts as vector graphics for a page
+  with no kernel: each layout's background once as SVG; every changing line
+  as data (its vertices in axes fractions, simplified and delta-encoded with
+  the polyline algorithm), which a small script served by the book draws into
+  either layout; other changing artists (bars, patches, texts in axes) as small
+  SVG pieces per layout; and a text alternative made of the texts the changing
+  artists show. Native range inputs and drop-downs (keyboard operable, values
+  announced in units) choose the frame; pointing at a curve shows its values;
 * :meth:`Explorer.show` picks one of the two: static when the environment
   variable ``MGCOURSE_WIDGETS`` is ``"static"`` (the book build sets it), live
   otherwise.
@@ -40,19 +50,28 @@ import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
+from matplotlib.transforms import Affine2D, Transform
 from PIL import Image as PILImage
 
 __all__ = [
-    "STATIC_POSITIONS", "VOILA_OPTIONS", "VOILA_PATH", "Explorer", "Param", "StaticExplorer",
-    "render_mode",
+    "LAYOUTS", "NARROW", "NARROW_WIDTH", "STATIC_POSITIONS", "VOILA_OPTIONS", "VOILA_PATH", "WIDE",
+    "Explorer", "Layout", "Param", "StaticExplorer", "is_narrow", "render_mode",
 ]
 
 #: Fewest positions of a numeric slider in the static version.
 STATIC_POSITIONS: int = 21
+
+#: Figure width below which a plot function draws the narrow layout [inches].
+NARROW_WIDTH: float = 5.0
 
 #: Folder to put on ``JUPYTER_PATH`` so that Voila finds the ``mgcourse`` template (Voila's
 #: lab template without the stylesheets it would fetch from a CDN).
@@ -180,6 +199,132 @@ def _format(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:g}"
 
 
+@dataclass(frozen=True)
+class Layout:
+    """One arrangement of an explorer's figure, with the one size of all its text.
+
+    Attributes
+    ----------
+    name : str
+        ``"wide"`` (a page column) or ``"narrow"`` (a phone).
+    font_size : float
+        Size of every text in the figure [points]. A figure is shown at the
+        width of its box, so text of ``font_size`` points in a figure ``w``
+        inches wide reads as ``font_size * box_px / (72 * w)`` pixels.
+    min_box : float
+        Narrowest box the layout is shown in [CSS px]; below it the next
+        layout takes over (the page's style sheet switches at these widths).
+    """
+
+    name: str
+    font_size: float
+    min_box: float
+
+    def rc(self) -> dict[Any, Any]:
+        """Matplotlib settings of the layout: one text size, text kept as text in SVG."""
+        same = ("axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+                "legend.fontsize", "legend.title_fontsize", "figure.titlesize", "figure.labelsize")
+        return {"font.size": self.font_size, **dict.fromkeys(same, "medium"),
+                "svg.fonttype": "none", "path.simplify_threshold": 0.3}
+
+
+#: The page-column layout: 12-pt text in a 7-in figure reads as 17.6 px in the 739-px box of a
+#: 1366-px desktop page (its text is 16 px) and 13.7 px at the narrowest box it is shown in.
+WIDE: Layout = Layout("wide", 12.0, 576.0)
+#: The phone layout: 10-pt text in a 3.7-in figure reads as 12.8 px in the 340-px box of a
+#: 390-px phone, and larger in any wider box up to 576 px.
+NARROW: Layout = Layout("narrow", 10.0, 0.0)
+#: Every layout, widest first.
+LAYOUTS: tuple[Layout, ...] = (WIDE, NARROW)
+
+
+def is_narrow(fig: Figure) -> bool:
+    """Whether a plot function is drawing the narrow (phone) layout: then stack panels in a column."""
+    return bool(fig.get_figwidth() < NARROW_WIDTH)
+
+
+class _Canvas:
+    """An explorer's figure in one layout: set up once, then only the changing artists move."""
+
+    def __init__(self, explorer: Explorer, layout: Layout, dpi: float) -> None:
+        self.layout = layout
+        self.rc = layout.rc()
+        size = explorer.figsize if layout is WIDE else explorer.narrow_figsize
+        self.animated: frozenset[Artist] = frozenset()
+        self._background: tuple[float, Any] | None = None
+        with mpl.rc_context(self.rc):
+            fig = Figure(figsize=size, dpi=dpi, layout="constrained")
+            FigureCanvasAgg(fig)
+            self.update_artists = explorer.plot(fig)
+            first = list(self.update_artists(**explorer.defaults))
+            # the headline is told in text next to the figure, so it takes no room in it
+            self.headlines = frozenset(a for a in first if isinstance(a, Text) and a.axes is None)
+            for text in self.headlines:
+                text.set_visible(False)
+                text.set_in_layout(False)
+            self.mark(first)
+            fig.canvas.draw()  # runs the constrained layout once ...
+            fig.set_layout_engine("none")  # ... then freezes it: frames only redraw artists
+        self.fig = fig
+
+    def mark(self, artists: Iterable[Artist]) -> list[Artist]:
+        """Make ``artists`` animated (left out of the cached background); returns them."""
+        changed = list(artists)
+        new = frozenset(changed) - self.animated
+        if new:
+            for artist in new:
+                artist.set_animated(True)
+            self.animated = self.animated | new
+            self._background = None
+        return changed
+
+    def update(self, values: dict[str, float | str]) -> list[Artist]:
+        """Set the figure to ``values``; returns the artists that changed."""
+        with mpl.rc_context(self.rc):
+            return self.mark(self.update_artists(**values))
+
+    def set_dpi(self, dpi: float) -> None:
+        self.fig.set_dpi(dpi)
+        self._background = None
+
+    def png(self, values: dict[str, float | str], dpi: float) -> tuple[bytes, list[Artist]]:
+        """The frame for ``values`` as PNG bytes (blitted over the cached background)."""
+        changed = self.update(values)
+        canvas = self.fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        with mpl.rc_context(self.rc):
+            if self._background is None or self._background[0] != dpi:
+                self.fig.set_dpi(dpi)
+                canvas.draw()  # type: ignore[no-untyped-call]  # all but the animated artists
+                self._background = (dpi, canvas.copy_from_bbox(self.fig.bbox))  # type: ignore[no-untyped-call]
+            canvas.restore_region(self._background[1])  # type: ignore[no-untyped-call]
+            for artist in changed:
+                self.fig.draw_artist(artist)
+        rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+        buffer = io.BytesIO()
+        PILImage.fromarray(rgba).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue(), changed
+
+    def svg(self, artists: Iterable[Artist], salt: str) -> str:
+        """SVG (at 72 dpi: 1 unit = 1 pt) of ``artists`` drawn alone."""
+        width, height = self.fig.get_size_inches() * 72.0
+        buffer = io.StringIO()
+        # text stays text; dense traces drop vertices that move a line by under 0.3 pt
+        with mpl.rc_context({**self.rc, "svg.hashsalt": salt}):
+            renderer = RendererSVG(width, height, buffer, image_dpi=72)  # type: ignore[no-untyped-call]
+            for artist in artists:
+                artist.draw(renderer)
+            renderer.finalize()  # type: ignore[no-untyped-call]
+        return _compact_svg(buffer.getvalue())
+
+    def box(self, ax: Axes) -> list[float]:
+        """Where ``ax`` sits in the SVG: x, y (from the top), width, height [pt], to 0.001 pt."""
+        width, height = self.fig.get_size_inches() * 72.0
+        pos = ax.get_position()
+        return [round(float(v), 3) for v in (pos.x0 * width, (1.0 - pos.y1) * height,
+                                             pos.width * width, pos.height * height)]
+
+
 @dataclass
 class Explorer:
     """A figure driven by a few parameters, shown live or as static frames.
@@ -193,16 +338,18 @@ class Explorer:
     plot : callable
         ``plot(fig)`` draws the parameter-independent parts on ``fig`` and returns
         ``update(**values)``, which sets the parameter-dependent artists and
-        returns every artist it changed. Neither may call ``plt.show()`` or
-        create figures.
+        returns every artist it changed. It is called once per layout, so it
+        should stack its panels when :func:`is_narrow` says so, and it should read
+        any costly simulation from a cache. Neither may call ``plt.show()`` or
+        create figures. Leave font sizes to the layout.
     alt : str
         Alternative text describing what the figure shows (for screen readers).
     figsize : (float, float)
-        Figure size [inches].
+        Size of the wide figure [inches]; at least :data:`NARROW_WIDTH` wide.
+    narrow_figsize : (float, float)
+        Size of the narrow (phone) figure [inches]; narrower than :data:`NARROW_WIDTH`.
     dpi : float
         Resolution of the live image [dots per inch].
-    static_dpi : float
-        Resolution of the pre-rendered frames [dots per inch]; lower keeps pages small.
     """
 
     title: str
@@ -210,12 +357,9 @@ class Explorer:
     plot: PlotFunction
     alt: str
     figsize: tuple[float, float] = (7.0, 3.6)
+    narrow_figsize: tuple[float, float] = (3.7, 4.4)
     dpi: float = 90.0
-    static_dpi: float = 72.0
-    _figure: Figure | None = field(default=None, init=False, repr=False)
-    _update: Update | None = field(default=None, init=False, repr=False)
-    _animated: frozenset[Artist] = field(default=frozenset(), init=False, repr=False)
-    _background: tuple[float, Any] | None = field(default=None, init=False, repr=False)
+    _canvases: dict[str, _Canvas] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
@@ -223,36 +367,34 @@ class Explorer:
             raise ValueError(f"Explorer {self.title!r}: parameter names repeat: {names}")
         if not self.params:
             raise ValueError(f"Explorer {self.title!r} needs at least one Param")
+        if self.figsize[0] < NARROW_WIDTH or self.narrow_figsize[0] >= NARROW_WIDTH:
+            raise ValueError(
+                f"Explorer {self.title!r}: figsize width = {self.figsize[0]} in must be at least "
+                f"{NARROW_WIDTH} in and narrow_figsize width = {self.narrow_figsize[0]} in below it"
+            )
 
     @property
     def defaults(self) -> dict[str, float | str]:
         """Default value of every parameter, by name."""
         return {p.name: p.default for p in self.params}
 
-    def figure(self) -> Figure:
-        """The explorer's one matplotlib figure, set up on first use and reused after."""
-        if self._figure is None:
-            fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
-            FigureCanvasAgg(fig)
-            self._update = self.plot(fig)
-            self._set_animated(self._update(**self.defaults))
-            fig.canvas.draw()  # runs the constrained layout once ...
-            fig.set_layout_engine("none")  # ... then freezes it: frames only redraw artists
-            self._figure = fig
-        return self._figure
+    def _canvas(self, layout: Layout = WIDE) -> _Canvas:
+        if layout.name not in self._canvases:
+            self._canvases[layout.name] = _Canvas(self, layout, self.dpi)
+        return self._canvases[layout.name]
 
-    def _set_animated(self, artists: Iterable[Artist]) -> list[Artist]:
-        changed = list(artists)
-        new = frozenset(changed) - self._animated
-        if new:
-            for artist in new:
-                artist.set_animated(True)
-            self._animated = self._animated | new
-            self._background = None
-        return changed
+    def figure(self, layout: Layout = WIDE) -> Figure:
+        """The explorer's matplotlib figure in ``layout``, set up on first use and reused after."""
+        return self._canvas(layout).fig
+
+    def _values(self, values: dict[str, float | str]) -> dict[str, float | str]:
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            raise ValueError(f"Explorer {self.title!r} has no parameter(s) {sorted(unknown)}")
+        return {**self.defaults, **values}
 
     def render_png(self, dpi: float | None = None, **values: float | str) -> bytes:
-        """Update the figure to ``values`` (defaults for missing ones) and return PNG bytes.
+        """Update the wide figure to ``values`` (defaults for missing ones) and return PNG bytes.
 
         Parameters
         ----------
@@ -266,26 +408,8 @@ class Explorer:
         bytes
             The frame as a PNG image.
         """
-        unknown = set(values) - {p.name for p in self.params}
-        if unknown:
-            raise ValueError(f"Explorer {self.title!r} has no parameter(s) {sorted(unknown)}")
-        fig = self.figure()
-        canvas = fig.canvas
-        assert self._update is not None and isinstance(canvas, FigureCanvasAgg)
-        changed = self._set_animated(self._update(**{**self.defaults, **values}))
-        resolution = float(dpi or self.dpi)
-        if self._background is None or self._background[0] != resolution:
-            fig.set_dpi(resolution)
-            canvas.draw()  # type: ignore[no-untyped-call]  # all but the animated artists
-            background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[no-untyped-call]
-            self._background = (resolution, background)
-        canvas.restore_region(self._background[1])  # type: ignore[no-untyped-call]
-        for artist in changed:
-            fig.draw_artist(artist)
-        rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
-        buffer = io.BytesIO()
-        PILImage.fromarray(rgba).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        png, _ = self._canvas().png(self._values(values), float(dpi or self.dpi))
+        return png
 
     # -- live --------------------------------------------------------------------------
     def _control(self, p: Param) -> widgets.ValueWidget:
@@ -309,46 +433,40 @@ class Explorer:
         )
 
     def live(self) -> widgets.VBox:
-        """Sliders and one image, redrawn in place whenever a slider moves.
+        """Sliders, the figure's headline and one image, redrawn in place whenever a slider moves.
 
         Returns
         -------
         ipywidgets.VBox
-            Title, controls and image. ``box.controls`` maps parameter names to
-            their widgets and ``box.image`` is the ``Image`` widget (for tests).
+            Title, controls, headline and image. ``box.controls`` maps parameter
+            names to their widgets, ``box.image`` is the ``Image`` widget and
+            ``box.headline`` the ``HTML`` widget with the text alternative (for tests).
         """
         controls = {p.name: self._control(p) for p in self.params}
-        image = widgets.Image(format="png", value=self.render_png())
+        image = widgets.Image(format="png")
         image.layout = widgets.Layout(max_width="100%")
+        headline = widgets.HTML()
+        headline.add_class("mgcourse-alt")
 
         def redraw(_change: Any = None) -> None:
-            image.value = self.render_png(**{n: w.value for n, w in controls.items()})
+            values = self._values({n: w.value for n, w in controls.items()})
+            png, changed = self._canvas().png(values, self.dpi)
+            image.value = png
+            headline.value = f"<p>{html.escape(self.state_text(changed, values))}</p>"
 
+        redraw()
         for w in controls.values():
             w.observe(redraw, names="value")
-        box = widgets.VBox(
-            [widgets.HTML(f"<strong>{html.escape(self.title)}</strong>"), *controls.values(), image]
-        )
+        box = widgets.VBox([widgets.HTML(f"<strong>{html.escape(self.title)}</strong>"),
+                            *controls.values(), headline, image])
         box.add_class("mgcourse-explorer")
         box.controls = controls
         box.image = image
+        box.headline = headline
         box.redraw = redraw
         return box
 
     # -- static ------------------------------------------------------------------------
-    def _svg(self, artists: Iterable[Artist], salt: str) -> str:
-        fig = self.figure()
-        width, height = fig.get_size_inches() * 72.0
-        buffer = io.StringIO()
-        # text stays text; dense traces drop vertices that move a line by under 0.3 pt
-        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt,
-                             "path.simplify_threshold": 0.3}):
-            renderer = RendererSVG(width, height, buffer, image_dpi=72)  # type: ignore[no-untyped-call]
-            for artist in artists:
-                artist.draw(renderer)
-            renderer.finalize()  # type: ignore[no-untyped-call]
-        return _compact_svg(buffer.getvalue())
-
     def state_text(self, changed: Iterable[Artist], values: dict[str, float | str]) -> str:
         """What changes with the controls, in words: the settings, then every text the model wrote.
 
@@ -359,7 +477,7 @@ class Explorer:
         ----------
         changed : iterable of Artist
             The artists the plot function's ``update`` returned for this state;
-            their texts (titles, verdicts) are the model's own output.
+            their texts (headline, verdicts) are the model's own output.
         values : dict
             Parameter values by name.
         """
@@ -369,41 +487,50 @@ class Explorer:
         return f"{settings}: " + ("; ".join(said) if said else "see the figure") + "."
 
     def static(self) -> StaticExplorer:
-        """A kernel-free version: native controls over pre-rendered vector frames.
+        """A kernel-free version: native controls over vector frames in both layouts.
 
-        The parts of the figure that never change are drawn once as SVG; each
-        combination of :meth:`Param.frames` values adds a small SVG overlay of the
-        artists ``update`` returned, and a text alternative written from the
-        texts those artists show. A small script served by the site
-        (``vendor/mgcourse/explorer.js``) swaps overlay and text when a control moves.
+        The parts of the figure that never change are drawn once per layout as
+        SVG. For each combination of :meth:`Param.frames` values, every changing
+        line is kept as data and every other changing artist as a small SVG
+        piece per layout (each distinct piece stored once), with a text
+        alternative written from the texts those artists show. A small script
+        served by the site (``vendor/mgcourse/explorer.js``) draws the chosen
+        frame, the same way :meth:`StaticExplorer.overlay` does here.
 
         Returns
         -------
         StaticExplorer
             Displays as HTML in a notebook or the built book.
         """
-        fig = self.figure()
-        fig.set_dpi(72.0)
-        self._background = None  # the raster background was drawn at another resolution
-        salt = self.title
-        background = self._svg([fig], salt)
-        grids = [p.frames() for p in self.params]
-        pieces: dict[str, int] = {}  # SVG of one artist in one state -> its index
-        defs: dict[str, None] = {}
-        frames: list[list[int]] = []
-        texts: list[str] = []
-        for combo in itertools.product(*grids):
-            values = {p.name: v for p, v in zip(self.params, combo, strict=True)}
-            changed = self._set_animated(self._update(**values))  # type: ignore[misc]
-            frames.append([pieces.setdefault(_inner_svg(self._svg([a], salt), defs), len(pieces))
-                           for a in changed])
-            texts.append(self.state_text(changed, values))
-        fig.set_dpi(self.dpi)
-        self._background = None
+        canvases = [self._canvas(layout) for layout in LAYOUTS]
+        for canvas in canvases:
+            canvas.set_dpi(72.0)
+        try:
+            backgrounds = [c.svg([c.fig], self.title) for c in canvases]
+            pieces = _Pieces(canvases, self.title)
+            grids = [p.frames() for p in self.params]
+            frames: list[list[int]] = []
+            texts: list[str] = []
+            for combo in itertools.product(*grids):
+                values = {p.name: v for p, v in zip(self.params, combo, strict=True)}
+                changed = [c.update(values) for c in canvases]
+                if len({len(c) for c in changed}) != 1:
+                    raise ValueError(f"Explorer {self.title!r}: update returns different artists "
+                                     "in the wide and the narrow layout")
+                frames.append([pieces.add(same) for same in zip(*changed, strict=True)
+                               if same[0] not in canvases[0].headlines])
+                texts.append(self.state_text(changed[0], values))
+        finally:
+            for canvas, layout in zip(canvases, LAYOUTS, strict=True):
+                canvas.set_dpi(self.dpi if layout is WIDE else 72.0)
         initial = [grid.index(p.default) if p.default in grid else 0
                    for p, grid in zip(self.params, grids, strict=True)]
-        return StaticExplorer(self, grids, initial, background, "".join(defs), list(pieces),
-                              frames, texts)
+        layouts = [_StaticLayout(layout.name, background, "".join(defs), boxes)
+                   for layout, background, defs, boxes
+                   in zip(LAYOUTS, backgrounds, pieces.defs, pieces.boxes(), strict=True)]
+        return StaticExplorer(self, grids, initial, layouts, pieces.axes_info(),
+                              [json.loads(s) for s in pieces.styles],
+                              [json.loads(p) for p in pieces.table], frames, texts)
 
     def show(self) -> widgets.VBox | StaticExplorer:
         """:meth:`static` in the book build (``MGCOURSE_WIDGETS=static``), :meth:`live` otherwise."""
@@ -464,6 +591,254 @@ def _inner_svg(svg: str, defs: dict[str, None] | None = None) -> str:
     return _DEFS.sub("", inner)
 
 
+#: Resolution of line data: one unit is 1/QUANTUM of an axes' width or height.
+QUANTUM: int = 2000
+_NO_LINE = ("None", "none", " ", "")
+_CAPS = {"projecting": "square", "butt": "butt", "round": "round"}
+
+
+def polyline(values: Iterable[int]) -> str:
+    """Encode integers as x, y pairs with the polyline algorithm (deltas, 5 bits a character).
+
+    Each value is stored as its difference from the previous value of the same
+    coordinate, so a smooth curve costs about two characters a vertex. The
+    characters are ``?`` to ``~``: nothing to escape in HTML.
+    """
+    out: list[str] = []
+    last = [0, 0]
+    for k, value in enumerate(values):
+        delta = int(value) - last[k % 2]
+        last[k % 2] = int(value)
+        bits = ~(delta << 1) if delta < 0 else delta << 1
+        while bits >= 0x20:
+            out.append(chr((0x20 | (bits & 0x1F)) + 63))
+            bits >>= 5
+        out.append(chr(bits + 63))
+    return "".join(out)
+
+
+def unpolyline(code: str) -> list[int]:
+    """The integers :func:`polyline` encoded (the book's script decodes the same way)."""
+    values: list[int] = []
+    last = [0, 0]
+    bits = shift = 0
+    for char in code:
+        chunk = ord(char) - 63
+        bits |= (chunk & 0x1F) << shift
+        shift += 5
+        if chunk < 0x20:
+            delta = ~(bits >> 1) if bits & 1 else bits >> 1
+            last[len(values) % 2] += delta
+            values.append(last[len(values) % 2])
+            bits = shift = 0
+    return values
+
+
+def _svg_number(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _path_d(path: MplPath, transform: Transform) -> str:
+    """SVG path data of ``path`` under ``transform``."""
+    letters = {MplPath.MOVETO: "M", MplPath.LINETO: "L", MplPath.CURVE3: "Q", MplPath.CURVE4: "C"}
+    parts = []
+    for vertices, code in path.iter_segments(transform, curves=True, simplify=False):
+        if code == MplPath.CLOSEPOLY:
+            parts.append("z")
+        else:
+            parts.append(letters[code] + " ".join(_svg_number(v) for v in vertices))
+    return "".join(parts)
+
+
+def _line_style(line: Line2D) -> dict[str, str]:
+    """SVG attributes of a line's stroke (``l``) and markers (``k``, shape ``m``) in points."""
+    style = {}
+    alpha = line.get_alpha()
+    linestyle = line.get_linestyle()
+    if linestyle not in _NO_LINE:
+        width = float(line.get_linewidth())
+        red, green, blue, opacity = to_rgba(line.get_color(), alpha)
+        attributes = [f'fill="none" stroke="{to_hex((red, green, blue))}"',
+                      f'stroke-width="{_svg_number(width)}"']
+        if opacity < 1:
+            attributes.append(f'stroke-opacity="{_svg_number(opacity)}"')
+        if linestyle == "-":
+            cap = line.get_solid_capstyle()
+        else:
+            names = {"--": "dashed", "-.": "dashdot", ":": "dotted"}
+            if linestyle not in names:
+                raise ValueError(f"line style {linestyle!r} is not one of {['-', *names]}")
+            scale = width if mpl.rcParams["lines.scale_dashes"] else 1.0
+            pattern = mpl.rcParams[f"lines.{names[linestyle]}_pattern"]  # type: ignore[index]
+            attributes.append('stroke-dasharray="'
+                              + " ".join(_svg_number(scale * v) for v in pattern) + '"')
+            cap = line.get_dash_capstyle()
+        attributes.append(f'stroke-linecap="{_CAPS[cap]}" stroke-linejoin="{line.get_solid_joinstyle()}"')
+        style["l"] = " ".join(attributes)
+    if line.get_marker() not in (*_NO_LINE, None):
+        marker = MarkerStyle(line.get_marker(), line.get_fillstyle())
+        size = float(line.get_markersize())
+        style["m"] = _path_d(marker.get_path(), marker.get_transform() + Affine2D().scale(size, -size))
+        face = line.get_markerfacecolor() if marker.is_filled() else "none"
+        attributes = []
+        for key, colour in (("fill", face), ("stroke", line.get_markeredgecolor())):
+            if colour in (None, "none"):
+                attributes.append(f'{key}="none"')
+                continue
+            red, green, blue, opacity = to_rgba(colour, alpha)
+            attributes.append(f'{key}="{to_hex((red, green, blue))}"')
+            if opacity < 1:
+                attributes.append(f'{key}-opacity="{_svg_number(opacity)}"')
+        attributes.append(f'stroke-width="{_svg_number(float(line.get_markeredgewidth()))}"')
+        style["k"] = " ".join(attributes)
+    return style
+
+
+def _line_data(line: Line2D) -> dict[str, Any]:
+    """A line's vertices as axes fractions × :data:`QUANTUM`, polyline-encoded.
+
+    ``p`` holds the drawn line, simplified the way matplotlib simplifies it
+    for a screen (vertices that move it by under 0.3 pt at the wide layout
+    are dropped) and cut where it leaves the neighbourhood of the axes; ``m``
+    holds every marker position near the axes.
+    """
+    ax = line.axes
+    assert ax is not None
+    xy = np.asarray(line.get_xydata(), dtype=float)
+    data: dict[str, Any] = {}
+    if len(xy) == 0:
+        return data
+    display = line.get_transform().transform(xy)  # data, or axes fractions for axvline & co
+    to_axes = ax.transAxes.inverted()
+    x0, y0, x1, y1 = ax.bbox.extents
+    pad = 0.25 * max(x1 - x0, y1 - y0)
+    near = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+
+    def encode(points: np.ndarray, *, join: bool = False) -> str:
+        units = np.rint(to_axes.transform(points) * QUANTUM).astype(int)
+        if join and len(units) > 1:  # a vertex repeated in a row draws nothing more
+            units = units[np.r_[True, (np.diff(units, axis=0) != 0).any(axis=1)]]
+        return polyline(units.ravel())
+
+    if line.get_linestyle() not in _NO_LINE and len(xy) >= 2:
+        with mpl.rc_context({"path.simplify_threshold": 0.3}):
+            cleaned = MplPath(display).cleaned(simplify=True, clip=near, remove_nans=True)
+        runs: list[list[np.ndarray]] = []
+        for vertex, code in zip(np.asarray(cleaned.vertices), np.asarray(cleaned.codes), strict=True):
+            if code == MplPath.MOVETO:
+                runs.append([vertex])
+            elif code == MplPath.LINETO and runs:
+                runs[-1].append(vertex)
+        data["p"] = [encode(np.asarray(run), join=True) for run in runs if len(run) >= 2]
+    if line.get_marker() not in (*_NO_LINE, None):
+        inside = (np.isfinite(display).all(axis=1) & (display[:, 0] >= near[0])
+                  & (display[:, 0] <= near[2]) & (display[:, 1] >= near[1])
+                  & (display[:, 1] <= near[3]))
+        if inside.any():
+            data["m"] = encode(display[inside])
+    return data
+
+
+def _axis_name(ax: Axes, which: str) -> str:
+    """An axes' label for x or y, or that of an axes sharing it (stacked panels label one)."""
+    shared = ax.get_shared_x_axes() if which == "x" else ax.get_shared_y_axes()
+    for candidate in (ax, *shared.get_siblings(ax)):
+        label = candidate.get_xlabel() if which == "x" else candidate.get_ylabel()
+        if label:
+            return " ".join(label.split())
+    return which
+
+
+class _Pieces:
+    """The changing artists of every frame of a static explorer, each distinct one stored once."""
+
+    def __init__(self, canvases: Sequence[_Canvas], salt: str) -> None:
+        self.canvases = canvases
+        self.salt = salt
+        self.table: dict[str, int] = {}  # JSON of a piece -> its index
+        self.styles: dict[str, int] = {}
+        self.defs: list[dict[str, None]] = [{} for _ in canvases]
+        self.axes: list[tuple[Axes, ...]] = []  # per axes with a changing line, one per layout
+
+    def _axes(self, lines: Sequence[Line2D]) -> int:
+        axes = tuple(line.axes for line in lines)
+        assert all(ax is not None for ax in axes)
+        for index, known in enumerate(self.axes):
+            if known[0] is axes[0]:
+                if known != axes:
+                    raise ValueError("a line moves between axes in one layout only")
+                return index
+        self.axes.append(axes)  # type: ignore[arg-type]
+        return len(self.axes) - 1
+
+    def add(self, artists: Sequence[Artist]) -> int:
+        """Index of the piece drawing ``artists`` (the same artist in each layout)."""
+        first = artists[0]
+        if isinstance(first, Line2D):
+            style = json.dumps(_line_style(first), sort_keys=True)
+            label = str(first.get_label())
+            ax = self._axes(artists)  # type: ignore[arg-type]
+            if not label or label.startswith("_"):
+                label = _axis_name(self.axes[ax][0], "y")
+            piece: dict[str, Any] = {"a": ax, "s": self.styles.setdefault(style, len(self.styles)),
+                                     "t": label, **_line_data(first)}
+        else:
+            piece = {"v": [_inner_svg(canvas.svg([artist], self.salt), defs)
+                           for canvas, artist, defs in zip(self.canvases, artists, self.defs,
+                                                            strict=True)]}
+        return self.table.setdefault(json.dumps(piece, ensure_ascii=False, sort_keys=True),
+                                     len(self.table))
+
+    def boxes(self) -> list[list[list[float]]]:
+        """Per layout, where each axes with a changing line sits [pt]."""
+        return [[canvas.box(axes[k]) for axes in self.axes]
+                for k, canvas in enumerate(self.canvases)]
+
+    def axes_info(self) -> list[dict[str, Any]]:
+        """Per axes with a changing line: limits, scales and names, to read values off it."""
+        info = []
+        for axes in self.axes:
+            ax = axes[0]
+            info.append({
+                "x": [*map(float, ax.get_xlim()), int(ax.get_xscale() == "log")],
+                "y": [*map(float, ax.get_ylim()), int(ax.get_yscale() == "log")],
+                "xn": _axis_name(ax, "x"), "yn": _axis_name(ax, "y"),
+            })
+        return info
+
+
+@dataclass(frozen=True)
+class _StaticLayout:
+    """One layout of a static explorer: its background, shared definitions and axes boxes [pt]."""
+
+    name: str
+    background: str
+    defs: str
+    boxes: list[list[float]]
+
+
+def _draw_piece(piece: dict[str, Any], style: dict[str, str], box: Sequence[float], layout: int,
+                clip: str) -> str:
+    """SVG of one piece in one layout; ``explorer.js`` builds exactly the same string."""
+    if "v" in piece:
+        return str(piece["v"][layout])
+    left, top, width, height = box
+    out = []
+    for code in piece.get("p", ()):
+        values = unpolyline(code)
+        coords = [f"{left + x * width / QUANTUM:.1f} {top + (QUANTUM - y) * height / QUANTUM:.1f}"
+                  for x, y in zip(values[::2], values[1::2], strict=True)]
+        out.append(f'<path d="M{" ".join(coords)}" {style["l"]}/>')
+    if "m" in piece:
+        values = unpolyline(piece["m"])
+        for x, y in zip(values[::2], values[1::2], strict=True):
+            out.append(f'<path transform="translate({left + x * width / QUANTUM:.1f} '
+                       f'{top + (QUANTUM - y) * height / QUANTUM:.1f})" d="{style["m"]}" '
+                       f'{style["k"]}/>')
+    return f'<g clip-path="url(#{clip})">{"".join(out)}</g>'
+
+
 @dataclass(frozen=True)
 class StaticExplorer:
     """The kernel-free rendering of an :class:`Explorer` (see :meth:`Explorer.static`).
@@ -476,12 +851,18 @@ class StaticExplorer:
         The values of each control, in control order.
     initial : list of int
         Index of each control's starting value in its grid.
-    background : str
-        SVG of everything that does not change.
-    defs : str
-        SVG definitions (clip paths, marker shapes) the pieces refer to.
-    pieces : list of str
-        SVG of one changing artist in one state, each distinct drawing once.
+    layouts : list
+        Per layout (:data:`LAYOUTS` order): the SVG of everything that does not
+        change, the SVG definitions the pieces refer to, and the box [pt] of each
+        axes a changing line is drawn in.
+    axes : list of dict
+        Per such axes: limits, scale and names of x and y (to read values off a curve).
+    styles : list of dict
+        SVG attributes of line strokes and markers.
+    pieces : list of dict
+        A changing line (axes ``a``, style ``s``, label ``t``, encoded vertices
+        ``p`` and markers ``m``, see :func:`polyline`) or the SVG of another
+        changing artist in each layout (``v``), each distinct one stored once.
     frames : list of list of int
         For each combination of control values (row-major over ``grids``), the
         pieces drawn over the background.
@@ -492,15 +873,22 @@ class StaticExplorer:
     explorer: Explorer
     grids: list[tuple[float | str, ...]]
     initial: list[int]
-    background: str
-    defs: str
-    pieces: list[str]
+    layouts: list[_StaticLayout]
+    axes: list[dict[str, Any]]
+    styles: list[dict[str, str]]
+    pieces: list[dict[str, Any]]
     frames: list[list[int]]
     texts: list[str]
 
-    def overlay(self, frame: int) -> str:
-        """SVG content drawn over the background in one frame."""
-        return "".join(self.pieces[i] for i in self.frames[frame])
+    def overlay(self, frame: int, layout: int = 0, uid: str = "mgx") -> str:
+        """SVG content drawn over the background of one layout in one frame."""
+        boxes = self.layouts[layout].boxes
+        return "".join(
+            _draw_piece(self.pieces[i], self.styles[self.pieces[i].get("s", 0)] if self.styles
+                        else {}, boxes[self.pieces[i]["a"]] if "a" in self.pieces[i] else (),
+                        layout, f"{uid}-{layout}-{self.pieces[i].get('a', 0)}")
+            for i in self.frames[frame]
+        )
 
     def index(self, positions: Sequence[int]) -> int:
         """Row-major index of the frame for one position of every control."""
@@ -530,33 +918,48 @@ class StaticExplorer:
         return (f'<div class="mgcourse-control"><label for="{ident}">{label}</label>{field}'
                 f'<output for="{ident}" aria-hidden="true">{value}</output></div>')
 
+    def _figure(self, k: int, start: int, uid: str) -> str:
+        layout = self.layouts[k]
+        header = layout.background[: layout.background.index(">") + 1]
+        clips = "".join(
+            f'<clipPath id="{uid}-{k}-{a}"><rect x="{x}" y="{y}" width="{w}" height="{h}"/></clipPath>'
+            for a, (x, y, w, h) in enumerate(layout.boxes)
+        )
+        background = layout.background.replace(
+            "<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+        overlay = (header.replace("<svg ", '<svg class="mgcourse-overlay" aria-hidden="true" '
+                                  'focusable="false" ', 1)
+                   + f"<defs>{clips}{layout.defs}</defs>"
+                   + f'<g class="mgcourse-layer">{self.overlay(start, k, uid)}</g>'
+                   + '<g class="mgcourse-hover"></g></svg>')
+        return (f'<div class="mgcourse-figure" data-layout="{layout.name}">'
+                f"{background}{overlay}</div>")
+
     def _repr_html_(self) -> str:
         e = self.explorer
         uid = "mgx-" + hashlib.sha1(
-            (e.title + self.background).encode("utf-8"), usedforsecurity=False
+            (e.title + self.layouts[0].background).encode("utf-8"), usedforsecurity=False
         ).hexdigest()[:10]
         start = self.index(self.initial)
         controls = "".join(
             self._control(p, grid, i, uid)
             for p, grid, i in zip(e.params, self.grids, self.initial, strict=True)
         )
-        shape = [len(g) for g in self.grids]
-        data = json.dumps({"shape": shape, "pieces": self.pieces, "frames": self.frames,
+        data = json.dumps({"shape": [len(g) for g in self.grids], "q": QUANTUM,
+                           "boxes": [layout.boxes for layout in self.layouts], "axes": self.axes,
+                           "styles": self.styles, "pieces": self.pieces, "frames": self.frames,
                            "texts": self.texts}, ensure_ascii=False, separators=(",", ":"))
         data = data.replace("</", "<\\/")
-        background = self.background.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
-        overlay = (self.background[: self.background.index(">") + 1]
-                   .replace("<svg ", '<svg class="mgcourse-overlay" aria-hidden="true" '
-                            'focusable="false" ', 1)
-                   + f"<defs>{self.defs}</defs><g>{self.overlay(start)}</g></svg>")
+        hint = "Point at a curve to read its values." if self.axes else ""
         return (
             f'<div class="mgcourse-explorer mgcourse-static" id="{uid}" role="group" '
             f'aria-labelledby="{uid}-title">'
             f'<p class="mgcourse-title" id="{uid}-title"><strong>{html.escape(e.title)}</strong></p>'
             f'<div class="mgcourse-controls">{controls}</div>'
-            f'<div class="mgcourse-figure">{background}{overlay}</div>'
-            f'<p class="mgcourse-description">{html.escape(e.alt)}.</p>'
             f'<p class="mgcourse-alt" aria-live="polite">{html.escape(self.texts[start])}</p>'
+            + "".join(self._figure(k, start, uid) for k in range(len(self.layouts)))
+            + f'<p class="mgcourse-readout" aria-hidden="true" data-hint="{hint}">{hint}</p>'
+            f'<p class="mgcourse-description">{html.escape(e.alt)}.</p>'
             f'<script type="application/json" class="mgcourse-frames">{data}</script>'
             "</div>"
         )
