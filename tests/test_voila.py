@@ -6,7 +6,8 @@ automatically:
 
 * Tab reaches every control of every explorer, an arrow key moves it and the
   image is redrawn; a slider handle is named by its visible description and
-  announces its value with the unit (``aria-valuetext``);
+  announces its value with the unit (``aria-valuetext``); the image has a text
+  alternative and is described by the explorer's headline, a polite live region;
 * axe-core finds no serious or critical WCAG 2.1 A/AA problem at 1366 px and
   390 px, after the controls have moved;
 * the page logs no console error and requests nothing outside 127.0.0.1.
@@ -158,6 +159,10 @@ def test_every_live_explorer_works_by_keyboard(live_page, artifacts):
         explorer.scroll_into_view_if_needed()
         image = explorer.locator("img").last
         assert image.get_attribute("alt"), f"{name}: the image has no text alternative"
+        headline = explorer.locator(".mgcourse-alt")
+        if headline.count():  # the model's verdict describes the image and is read out
+            assert image.get_attribute("aria-describedby") == headline.get_attribute("id"), name
+            assert headline.get_attribute("aria-live") == "polite", name
         controls = explorer.locator(CONTROLS)
         assert controls.count() >= 1, name
         explorer.locator("strong").first.click()  # start just before the first control

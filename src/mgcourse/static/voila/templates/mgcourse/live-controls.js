@@ -5,8 +5,9 @@
  * number: the option index of a SelectionSlider, the bare number of a
  * FloatSlider. Here every slider handle is named by its visible description
  * and announces the value the reader sees, with the unit from the description
- * ("insulin (nM)" -> "1 nM"). The typed-value field gets a name too, and an
- * explorer image with no text alternative is named by the explorer's title.
+ * ("insulin (nM)" -> "1 nM"). The typed-value field gets a name too; an
+ * explorer image with no text alternative is named by the explorer's title and
+ * described by the explorer's headline, which is announced when it changes.
  * A MutationObserver keeps all of it in step as widgets appear and values move.
  */
 (function () {
@@ -65,9 +66,16 @@
     }
   }
 
+  // The explorer's headline (the model's own verdict, redrawn with the image) describes the
+  // image and is read out when it changes.
   function fixImage(image) {
-    if (image.hasAttribute("alt") || image.hasAttribute("aria-label")) return;
     var box = image.closest(".mgcourse-explorer");
+    var headline = box && box.querySelector(".mgcourse-alt");
+    if (headline) {
+      set(headline, "aria-live", "polite");
+      set(image, "aria-describedby", ident(headline, "mgcourse-headline"));
+    }
+    if (image.hasAttribute("alt") || image.hasAttribute("aria-label")) return;
     var title = box && text(box.querySelector("strong, .mgcourse-title"));
     image.setAttribute("alt", title ? "Figure: " + title : "Figure");
   }
