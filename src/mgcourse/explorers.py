@@ -1078,7 +1078,9 @@ def forest_explorer() -> Explorer:
 
 # -- chapter 5: the endothelium and blood pressure -----------------------------------------
 
-_SERUM_FOR_FREE_MG: Final = 0.85 / 0.5  # teaching link Mg_i = 0.5 · Mg_s / 0.85 (models.md §0)
+# Teaching assumption of this course: free cytosolic Mg²⁺ scales with serum Mg, 0.5 mM at a
+# serum level of 0.85 mmol/L (the MaGNet lower limit, Rosanoff et al. 2022).
+_SERUM_FOR_FREE_MG: Final = 0.85 / 0.5
 
 
 _SCENARIO_DETAILS: Final = {
