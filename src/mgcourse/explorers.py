@@ -169,8 +169,8 @@ def homa_explorer() -> Explorer:
         plot=_plot_homa,
         figsize=(7.0, 3.9),
         narrow_figsize=(3.7, 6.4),
-        alt="Left: fasting glucose against fasting insulin with HOMA-IR contour lines and the "
-        "region above 2.5 shaded; a dot marks the chosen values. Right: QUICKI falls as "
+        alt="First panel: fasting glucose against fasting insulin with HOMA-IR contour lines and the "
+        "region above 2.5 shaded; a dot marks the chosen values. Second panel: QUICKI falls as "
         "HOMA-IR rises, with both cut-offs drawn",
     )
 
@@ -304,8 +304,8 @@ def supplement_dose_explorer() -> Explorer:
         plot=_plot_dose,
         figsize=(7.0, 4.2),
         narrow_figsize=(3.7, 6.6),
-        alt="Left: bars compare the daily salt mass with the elemental magnesium it contains, "
-        "against the upper limit and the recommended intake. Right: elemental magnesium as a "
+        alt="First panel: bars compare the daily salt mass with the elemental magnesium it contains, "
+        "against the upper limit and the recommended intake. Second panel: elemental magnesium as a "
         "percentage of mass for eight salts, the chosen one highlighted",
     )
 
@@ -646,8 +646,8 @@ def adipocyte_explorer() -> Explorer:
         plot=_plot_adipocyte,
         figsize=(7.0, 4.0),
         narrow_figsize=(3.7, 6.2),
-        alt="Left: the chosen output over 30 minutes of insulin for a normal and a type 2 "
-        "diabetic adipocyte. Right: both dose-response curves at 30 minutes, the diabetic one "
+        alt="First panel: the chosen output over 30 minutes of insulin for a normal and a type 2 "
+        "diabetic adipocyte. Second panel: both dose-response curves at 30 minutes, the diabetic one "
         "lower at every dose",
     )
 
@@ -732,8 +732,8 @@ def liver_explorer() -> Explorer:
         plot=_plot_liver,
         figsize=(7.0, 4.2),
         narrow_figsize=(3.7, 7.0),
-        alt="Left: phosphorylated Akt, FoxO1 and S6K and G6Pase expression over 8 hours of "
-        "insulin. Right: G6Pase at 8 hours against insulin dose, chosen magnesium level "
+        alt="First panel: phosphorylated Akt, FoxO1 and S6K and G6Pase expression over 8 hours of "
+        "insulin. Second panel: G6Pase at 8 hours against insulin dose, chosen magnesium level "
         "beside the reference",
     )
 
@@ -990,8 +990,8 @@ def inflammation_explorer() -> Explorer:
                   default="none (× 1)"),
         ),
         plot=_plot_tnf,
-        alt="Left: TNF-alpha rising as serum magnesium falls below 0.85 mmol/L. Middle and "
-        "right: GLUT4 and Akt dose-response curves with and without the resulting inflammation",
+        alt="First panel: TNF-alpha rising as serum magnesium falls below 0.85 mmol/L. Second and "
+        "third panels: GLUT4 and Akt dose-response curves with and without the resulting inflammation",
         figsize=(7.0, 3.9),
         narrow_figsize=(3.7, 8.2),
     )
