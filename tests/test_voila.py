@@ -161,6 +161,7 @@ def test_every_live_explorer_works_by_keyboard(live_page, artifacts):
         assert image.get_attribute("alt"), f"{name}: the image has no text alternative"
         headline = explorer.locator(".mgcourse-alt")
         if headline.count():  # the model's verdict describes the image and is read out
+            assert headline.get_attribute("id"), name
             assert image.get_attribute("aria-describedby") == headline.get_attribute("id"), name
             assert headline.get_attribute("aria-live") == "polite", name
         controls = explorer.locator(CONTROLS)

@@ -80,26 +80,39 @@
     image.setAttribute("alt", title ? "Figure: " + title : "Figure");
   }
 
-  function fixAll() {
-    document.querySelectorAll(".widget-slider").forEach(fixSlider);
-    document.querySelectorAll(".mgcourse-explorer img").forEach(fixImage);
+  function fixWithin(root) {
+    if (root.matches(".widget-slider")) fixSlider(root);
+    root.querySelectorAll(".widget-slider").forEach(fixSlider);
+    // an explorer's parts appear in any order: look at its images whenever any part does
+    var box = root.closest(".mgcourse-explorer");
+    (box || root).querySelectorAll(box ? "img" : ".mgcourse-explorer img").forEach(fixImage);
   }
 
-  var pending = false;
+  // Only what a batch of changes touched is looked at again, so a slider move costs the
+  // same on a page of one explorer as on a page of twenty.
   var observer = new MutationObserver(function (records) {
-    // our own aria-valuetext writes come back as records: only the slider's own count
-    var relevant = records.some(function (r) {
-      return r.type !== "attributes" || r.attributeName === "aria-valuenow" ||
-        r.target.getAttribute("aria-valuetext") !== r.target[SAID];
+    var sliders = new Set();
+    var added = new Set();
+    records.forEach(function (r) {
+      var el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      // our own aria-valuetext writes come back as records: only the slider's own count
+      if (!el || (r.attributeName === "aria-valuetext" && el.getAttribute(r.attributeName) === el[SAID])) {
+        return;
+      }
+      if (r.attributeName === "class") {  // a widget's classes can come after its element
+        if (el.closest(".mgcourse-explorer")) added.add(el);
+        return;
+      }
+      var slider = el.closest(".widget-slider");
+      if (slider) sliders.add(slider);
+      r.addedNodes.forEach(function (node) { if (node.nodeType === 1) added.add(node); });
     });
-    if (relevant && !pending) {
-      pending = true;
-      queueMicrotask(function () { pending = false; fixAll(); });
-    }
+    added.forEach(function (node) { if (node.isConnected) fixWithin(node); });
+    sliders.forEach(fixSlider);
   });
   observer.observe(document.documentElement, {
     subtree: true, childList: true, characterData: true,
-    attributes: true, attributeFilter: ["aria-valuenow", "aria-valuetext"],
+    attributes: true, attributeFilter: ["aria-valuenow", "aria-valuetext", "class"],
   });
-  document.addEventListener("DOMContentLoaded", fixAll);
+  document.addEventListener("DOMContentLoaded", function () { fixWithin(document.body); });
 })();
