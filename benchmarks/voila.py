@@ -18,7 +18,10 @@ the frame painted after the explorer's image changed: a MutationObserver sees
 the image's ``src`` change (or a new image, for ``interact``), the image is
 decoded, then ``requestAnimationFrame`` and ``setTimeout(0)`` wait for that
 frame. Only images count, so a text widget that changes too is not waited for.
-The first press on each control warms up and is not counted.
+The first press on each control warms up and is not counted. The naive
+function draws nothing while Voila generates the page (Voila 0.5 was seen to
+hang now and then, never finishing the page, when ``interact`` figures are
+shown while its cells run), so its first figure comes with that warm-up press.
 
 Prints per explorer the median and 95th percentile [ms] of the live explorer
 and of the naive ``interact``, and their ratio (naive / live, medians); then
@@ -54,7 +57,11 @@ import matplotlib.pyplot as plt
 
 def naive(explorer):
     """``interact`` over the explorer's parameters, a new figure on every change."""
+    loaded = False
+
     def show(**values):
+        if not loaded:  # the first figure comes with the first change (see below)
+            return
         fig = plt.figure(figsize=explorer.figsize, dpi=explorer.dpi, layout="constrained")
         update = explorer.plot(fig)
         update(**values)
@@ -72,7 +79,9 @@ def naive(explorer):
             controls[p.name] = ipywidgets.FloatSlider(
                 value=p.default, min=p.min, max=p.max,
                 step=p.step or (p.max - p.min) / 100, description=p.description)
-    return ipywidgets.interact(show, **controls).widget  # interact has displayed it
+    box = ipywidgets.interact(show, **controls).widget  # interact has displayed it
+    loaded = True
+    return box
 '''
 
 # Installed before the page loads: stamps every key press, and arms a promise that resolves
@@ -169,8 +178,9 @@ def main() -> None:
                                          args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 900})
             page.add_init_script(PROBE)
-            page.goto(url, wait_until="domcontentloaded", timeout=600_000)
-            page.locator(f".bench-naive-{names[-1]} img").wait_for(timeout=600_000)
+            page.goto(url, wait_until="domcontentloaded", timeout=300_000)
+            page.locator(f".bench-naive-{names[-1]} {CONTROLS.split(',')[0]}, "
+                         f".bench-naive-{names[-1]} select").first.wait_for(timeout=300_000)
             print(f"{'explorer':28s} {'live ms':>17s} {'interact ms':>19s} {'ratio':>7s}")
             print(f"{'':28s} {'median':>8s} {'p95':>8s} {'median':>9s} {'p95':>9s}"
                   f" {'naive/live':>7s}")
