@@ -26,10 +26,13 @@ shown while its cells run), so its first figure comes with that warm-up press.
 Prints per explorer the median and 95th percentile [ms] of the live explorer
 and of the naive ``interact``, and their ratio (naive / live, medians); then
 the same over all presses ("all"), and the machine load before and after.
-Targets for the live explorer: median under 40 ms and p95 under 60 ms on every
+With ``--breakdown``, the live explorer's time is split, by watching the
+kernel's websocket in the page: key press to the change sent, sent to the
+message with the new image received (Voila server, kernel and back), and
+received to painted. Targets for the live explorer: median under 40 ms and p95 under 60 ms on every
 explorer.
 
-Usage: python benchmarks/voila.py [--presses N] [--only NAME ...]
+Usage: python benchmarks/voila.py [--presses N] [--breakdown] [--only NAME ...]
 (run with ``MPLBACKEND`` unset: ``env -u MPLBACKEND .venv/bin/python benchmarks/voila.py``)
 """
 
@@ -87,7 +90,29 @@ def naive(explorer):
 # Installed before the page loads: stamps every key press, and arms a promise that resolves
 # with the time from that press to the frame painted after the box's last image changed.
 PROBE = """
-document.addEventListener("keydown", () => { window.__t0 = performance.now(); }, true);
+document.addEventListener("keydown", () => {
+  window.__t0 = performance.now();
+  window.__sent = window.__image = null;
+}, true);
+// the kernel's websocket: when the change leaves the page, when the new image arrives
+const NativeSocket = window.WebSocket;
+const nativeSend = NativeSocket.prototype.send;
+NativeSocket.prototype.send = function (data) {
+  if (window.__t0 && window.__sent === null) window.__sent = performance.now();
+  return nativeSend.call(this, data);
+};
+window.WebSocket = function (...args) {
+  const socket = new NativeSocket(...args);
+  socket.addEventListener("message", e => {
+    const size = typeof e.data === "string" ? e.data.length : (e.data.byteLength ?? e.data.size);
+    if (window.__sent !== null && window.__image === null && size > 8000) {
+      window.__image = performance.now();
+    }
+  });
+  return socket;
+};
+window.WebSocket.prototype = NativeSocket.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
 window.__arm = box => {
   const current = () => { const all = box.querySelectorAll("img"); return all[all.length - 1]; };
   const before = current() && current().src;
@@ -99,7 +124,8 @@ window.__arm = box => {
       observer.disconnect();
       clearTimeout(timer);
       img.decode().catch(() => null).then(() => requestAnimationFrame(
-        () => setTimeout(() => resolve(performance.now() - window.__t0), 0)));
+        () => setTimeout(() => resolve([performance.now(), window.__sent, window.__image]
+                                       .map(t => (t ?? NaN) - window.__t0)), 0)));
     });
     observer.observe(box, {subtree: true, childList: true, attributes: true,
                            attributeFilter: ["src"]});
@@ -133,11 +159,15 @@ def _key(control, forward: bool) -> tuple[str, bool]:
     return ("ArrowDown" if forward else "ArrowUp"), forward
 
 
-def time_box(page, box, presses: int) -> list[float]:
-    """Key press to painted image [ms] for ``presses`` presses on every control of ``box``."""
+def time_box(page, box, presses: int) -> list[tuple[float, float, float]]:
+    """Times [ms] of ``presses`` presses on every control of ``box``.
+
+    For each press, from the key press to: the image painted, the change sent to
+    the kernel, the message with the new image received.
+    """
     box.scroll_into_view_if_needed()
     handle = box.element_handle()
-    timings: list[float] = []
+    timings: list[tuple[float, float, float]] = []
     for control in box.locator(CONTROLS).all():
         control.focus()
         forward = True
@@ -145,9 +175,9 @@ def time_box(page, box, presses: int) -> list[float]:
             key, forward = _key(control, forward)
             page.evaluate("box => window.__arm(box)", handle)
             page.keyboard.press(key)
-            elapsed = page.evaluate("() => window.__painted")
+            painted, sent, image = page.evaluate("() => window.__painted")
             if k:  # the first press warms up
-                timings.append(elapsed)
+                timings.append((painted, sent, image))
             page.wait_for_timeout(30)  # let the kernel's echo of the new value arrive
     return timings
 
@@ -162,6 +192,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=15,
                         help="timed key presses per control (after one warm-up press)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also split the live explorer's time: key press to change sent, "
+                             "sent to new image received (server and kernel), received to painted")
     parser.add_argument("--only", nargs="+", choices=LIVE_EXPLORERS, metavar="NAME",
                         help="time only these explorer factories")
     args = parser.parse_args()
@@ -184,16 +217,28 @@ def main() -> None:
             print(f"{'explorer':28s} {'live ms':>17s} {'interact ms':>19s} {'ratio':>7s}")
             print(f"{'':28s} {'median':>8s} {'p95':>8s} {'median':>9s} {'p95':>9s}"
                   f" {'naive/live':>7s}")
-            every_live: list[float] = []
+            every_live: list[tuple[float, float, float]] = []
             every_naive: list[float] = []
+            split: dict[str, list[tuple[float, float, float]]] = {}
             for name in names:
                 live = time_box(page, page.locator(f".bench-live-{name}"), args.presses)
-                naive = time_box(page, page.locator(f".bench-naive-{name}"), args.presses)
+                naive = [t[0] for t in
+                         time_box(page, page.locator(f".bench-naive-{name}"), args.presses)]
                 every_live += live
                 every_naive += naive
-                print(_row(name.removesuffix("_explorer"), live, naive), flush=True)
-            print(_row("all", every_live, every_naive))
+                split[name.removesuffix("_explorer")] = live
+                print(_row(name.removesuffix("_explorer"), [t[0] for t in live], naive),
+                      flush=True)
+            print(_row("all", [t[0] for t in every_live], every_naive))
             browser.close()
+    if args.breakdown:
+        split["all"] = every_live
+        print(f"\n{'live explorer, median ms':28s} {'key to sent':>12s} {'to image in':>12s}"
+              f" {'to painted':>11s}")
+        for label, times in split.items():
+            painted, sent, image = (np.array(column) for column in zip(*times, strict=True))
+            print(f"{label:28s} {np.nanmedian(sent):12.1f} {np.nanmedian(image - sent):12.1f}"
+                  f" {np.nanmedian(painted - image):11.1f}")
     print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f} (1, 5, 15 min)")
 
