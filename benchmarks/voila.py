@@ -28,9 +28,10 @@ and of the naive ``interact``, and their ratio (naive / live, medians); then
 the same over all presses ("all"), and the machine load before and after.
 With ``--breakdown``, the live explorer's time is split, by watching the
 kernel's websocket in the page: key press to the change sent, sent to the
-message with the new image received (Voila server, kernel and back), and
-received to painted. Targets for the live explorer: median under 40 ms and p95 under 60 ms on every
-explorer.
+message with the new image received (Voila server, kernel and back), received
+to the image's ``src`` set (the page's widget code), ``src`` set to the image
+decoded, and decoded to painted. Targets for the live explorer: median under
+40 ms and p95 under 60 ms on every explorer.
 
 Usage: python benchmarks/voila.py [--presses N] [--breakdown] [--only NAME ...]
 (run with ``MPLBACKEND`` unset: ``env -u MPLBACKEND .venv/bin/python benchmarks/voila.py``)
@@ -121,11 +122,15 @@ window.__arm = box => {
     const observer = new MutationObserver(() => {
       const img = current();
       if (!img || !img.src || img.src === before) return;
+      const changed = performance.now();
       observer.disconnect();
       clearTimeout(timer);
-      img.decode().catch(() => null).then(() => requestAnimationFrame(
-        () => setTimeout(() => resolve([performance.now(), window.__sent, window.__image]
-                                       .map(t => (t ?? NaN) - window.__t0)), 0)));
+      img.decode().catch(() => null).then(() => {
+        const decoded = performance.now();
+        requestAnimationFrame(() => setTimeout(() => resolve(
+          [performance.now(), window.__sent, window.__image, changed, decoded]
+            .map(t => (t ?? NaN) - window.__t0)), 0));
+      });
     });
     observer.observe(box, {subtree: true, childList: true, attributes: true,
                            attributeFilter: ["src"]});
@@ -159,15 +164,15 @@ def _key(control, forward: bool) -> tuple[str, bool]:
     return ("ArrowDown" if forward else "ArrowUp"), forward
 
 
-def time_box(page, box, presses: int) -> list[tuple[float, float, float]]:
+def time_box(page, box, presses: int) -> list[tuple[float, ...]]:
     """Times [ms] of ``presses`` presses on every control of ``box``.
 
     For each press, from the key press to: the image painted, the change sent to
-    the kernel, the message with the new image received.
+    the kernel, the message with the new image received, the image's ``src`` changed.
     """
     box.scroll_into_view_if_needed()
     handle = box.element_handle()
-    timings: list[tuple[float, float, float]] = []
+    timings: list[tuple[float, ...]] = []
     for control in box.locator(CONTROLS).all():
         control.focus()
         forward = True
@@ -175,9 +180,9 @@ def time_box(page, box, presses: int) -> list[tuple[float, float, float]]:
             key, forward = _key(control, forward)
             page.evaluate("box => window.__arm(box)", handle)
             page.keyboard.press(key)
-            painted, sent, image = page.evaluate("() => window.__painted")
+            times = page.evaluate("() => window.__painted")
             if k:  # the first press warms up
-                timings.append((painted, sent, image))
+                timings.append(tuple(times))
             page.wait_for_timeout(30)  # let the kernel's echo of the new value arrive
     return timings
 
@@ -193,8 +198,9 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=15,
                         help="timed key presses per control (after one warm-up press)")
     parser.add_argument("--breakdown", action="store_true",
-                        help="also split the live explorer's time: key press to change sent, "
-                             "sent to new image received (server and kernel), received to painted")
+                        help="also split the live explorer's time: key press to change sent, sent "
+                             "to new image received (server and kernel), received to src set, "
+                             "to decoded, to painted")
     parser.add_argument("--only", nargs="+", choices=LIVE_EXPLORERS, metavar="NAME",
                         help="time only these explorer factories")
     args = parser.parse_args()
@@ -217,9 +223,9 @@ def main() -> None:
             print(f"{'explorer':28s} {'live ms':>17s} {'interact ms':>19s} {'ratio':>7s}")
             print(f"{'':28s} {'median':>8s} {'p95':>8s} {'median':>9s} {'p95':>9s}"
                   f" {'naive/live':>7s}")
-            every_live: list[tuple[float, float, float]] = []
+            every_live: list[tuple[float, ...]] = []
             every_naive: list[float] = []
-            split: dict[str, list[tuple[float, float, float]]] = {}
+            split: dict[str, list[tuple[float, ...]]] = {}
             for name in names:
                 live = time_box(page, page.locator(f".bench-live-{name}"), args.presses)
                 naive = [t[0] for t in
@@ -234,11 +240,13 @@ def main() -> None:
     if args.breakdown:
         split["all"] = every_live
         print(f"\n{'live explorer, median ms':28s} {'key to sent':>12s} {'to image in':>12s}"
-              f" {'to painted':>11s}")
+              f" {'to src set':>11s} {'to decoded':>11s} {'to painted':>11s}")
         for label, times in split.items():
-            painted, sent, image = (np.array(column) for column in zip(*times, strict=True))
+            painted, sent, image, src, decoded = (np.array(column)
+                                                  for column in zip(*times, strict=True))
             print(f"{label:28s} {np.nanmedian(sent):12.1f} {np.nanmedian(image - sent):12.1f}"
-                  f" {np.nanmedian(painted - image):11.1f}")
+                  f" {np.nanmedian(src - image):11.1f} {np.nanmedian(decoded - src):11.1f}"
+                  f" {np.nanmedian(painted - decoded):11.1f}")
     print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f} (1, 5, 15 min)")
 
