@@ -67,7 +67,8 @@ def test_every_model_module_imports_without_plotting(bare_venv: Path) -> None:
         "    importlib.import_module('mgcourse.' + name)\n"
         "assert importlib.util.find_spec('matplotlib') is None\n"
         "from mgcourse import beta_cell, bursting_grid, evidence\n"
-        "assert bursting_grid.load().period.shape == (6, 6)\n"
+        "levels = (len(bursting_grid.GLUCOSE_LEVELS), len(bursting_grid.MAGNESIUM_LEVELS))\n"
+        "assert bursting_grid.load().period.shape == levels == (20, 6)\n"
         "assert len(evidence.review_2022_table1()) > 0\n"
         "print(round(beta_cell.exocytosis_rate(0.2), 3))\n"
     )
