@@ -262,3 +262,18 @@ def test_two_layouts_with_one_text_size_and_the_headline_outside_the_figure():
     assert "k is" not in view.layouts[0].background
     with pytest.raises(ValueError, match=r"figsize width = 4.0 in must be at least 5.0 in"):
         Explorer("x", (Param("k", "k", "", 0.0, 1.0, 0.5),), plot=setup, alt="x", figsize=(4.0, 3.0))
+
+
+def test_fast_png_decodes_to_the_figures_pixels():
+    """The live explorer's own PNG writer, cross-checked by Pillow's decoder."""
+    from mgcourse.widgets import fast_png
+
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(fast_png(rgba)))
+    assert decoded.mode == "RGB" and decoded.size == (53, 37)
+    assert np.array_equal(np.asarray(decoded), rgba[..., :3])
+    explorer = _line_explorer()
+    frame = _pixels(explorer.render_png(slope=0.5, colour="red"))
+    canvas = np.asarray(explorer.figure().canvas.buffer_rgba())
+    assert np.array_equal(frame[..., :3], canvas[..., :3])

