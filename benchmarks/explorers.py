@@ -10,6 +10,11 @@ every page with a kernel-free explorer in headless Debian Chromium and presses
 arrow keys on each control; prints the median and 95th percentile time from the
 key press to the next painted frame with the new figure.
 
+With ``--site`` it also prints, for every static explorer at 1366 px and at 390 px,
+the layout on show, the width of its box and the screen size of its smallest
+figure text (SVG text size times the scale the figure is drawn at), beside the
+page's body text size.
+
 Usage: python benchmarks/explorers.py [--changes N] [--site BUILT_HTML_FOLDER]
 """
 
@@ -103,6 +108,43 @@ def time_static(site: Path, presses: int) -> dict[str, list[float]]:
     return timings
 
 
+_FIGURE_TEXT = """root => [...root.querySelectorAll('.mgcourse-figure')]
+  .filter(f => f.getClientRects().length)
+  .map(f => {
+    const svg = f.querySelector('svg');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return [f.dataset.layout, svg.getBoundingClientRect().width, Math.min(...sizes),
+            parseFloat(getComputedStyle(root.closest('article') || document.body).fontSize)];
+  })[0]"""
+
+
+def figure_text(site: Path) -> list[tuple[int, str, str, float, float, float]]:
+    """(viewport, explorer, layout, box px, smallest figure text px, body text px), each explorer."""
+    sys.path.insert(0, str(Path(__file__).with_name("page_weight.py").parent))
+    from page_weight import ARGS, CHROMIUM, serve
+    from playwright.sync_api import sync_playwright
+
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
+                   if "mgcourse-static" in p.read_text(encoding="utf-8"))
+    rows = []
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for width in (1366, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for rel in pages:
+                page.goto(f"{base}/{rel}", wait_until="networkidle")
+                found = page.locator(".mgcourse-static")
+                for i in range(found.count()):
+                    title = found.nth(i).locator(".mgcourse-title").inner_text()
+                    layout, box, smallest, body = found.nth(i).evaluate(_FIGURE_TEXT)
+                    rows.append((width, title, layout, box, smallest, body))
+            page.close()
+        browser.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=60, help="slider changes per explorer")
@@ -118,6 +160,10 @@ def main() -> None:
                   f" {np.percentile(paints, 95):8.1f}")
         print(f"{'all':52s} {statistics.median(everything):10.1f}"
               f" {np.percentile(everything, 95):8.1f}")
+        print(f"\n{'figure text':46s} {'page px':>7s} {'layout':>7s} {'box px':>7s}"
+              f" {'min text px':>11s} {'body px':>7s}")
+        for width, title, layout, box, smallest, body in figure_text(args.site):
+            print(f"{title[:46]:46s} {width:7d} {layout:>7s} {box:7.0f} {smallest:11.1f} {body:7.1f}")
         return
     print(f"{'explorer':32s} {'median ms':>10s} {'p95 ms':>8s} {'static build s':>15s}")
     for name, factory in sorted(factories().items()):
