@@ -108,23 +108,14 @@ def time_static(site: Path, presses: int) -> dict[str, list[float]]:
     return timings
 
 
-_FIGURE_TEXT = """root => [...root.querySelectorAll('.mgcourse-figure')]
-  .filter(f => f.getClientRects().length)
-  .map(f => {
-    const svg = f.querySelector('svg');
-    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-    const sizes = [...svg.querySelectorAll('text')]
-      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
-    return [f.dataset.layout, svg.getBoundingClientRect().width, Math.min(...sizes),
-            parseFloat(getComputedStyle(root.closest('article') || document.body).fontSize)];
-  })[0]"""
-
-
 def figure_text(site: Path) -> list[tuple[int, str, str, float, float, float]]:
     """(viewport, explorer, layout, box px, smallest figure text px, body text px), each explorer."""
     sys.path.insert(0, str(Path(__file__).with_name("page_weight.py").parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from page_weight import ARGS, CHROMIUM, serve
     from playwright.sync_api import sync_playwright
+
+    from test_browser import FIGURE_TEXT
 
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
                    if "mgcourse-static" in p.read_text(encoding="utf-8"))
@@ -138,8 +129,9 @@ def figure_text(site: Path) -> list[tuple[int, str, str, float, float, float]]:
                 found = page.locator(".mgcourse-static")
                 for i in range(found.count()):
                     title = found.nth(i).locator(".mgcourse-title").inner_text()
-                    layout, box, smallest, body = found.nth(i).evaluate(_FIGURE_TEXT)
-                    rows.append((width, title, layout, box, smallest, body))
+                    (shown,) = found.nth(i).evaluate(FIGURE_TEXT)
+                    rows.append((width, title, shown["layout"], shown["box"], shown["min"],
+                                 shown["body"]))
             page.close()
         browser.close()
     return rows

@@ -226,14 +226,15 @@ def test_every_static_explorer_works_by_keyboard(built_book, site, browser_conte
 
 # Screen size of the smallest and largest text in the figure on show of each explorer: SVG
 # text sizes are in the figure's units, scaled by the width it is drawn at.
-_FIGURE_TEXT = """root => [...root.querySelectorAll('.mgcourse-figure')]
+FIGURE_TEXT = """root => [...root.querySelectorAll('.mgcourse-figure')]
   .filter(f => f.getClientRects().length)
   .map(f => {
     const svg = f.querySelector('svg');
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     const sizes = [...svg.querySelectorAll('text')]
       .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
-    return {layout: f.dataset.layout, min: Math.min(...sizes), count: sizes.length,
+    return {layout: f.dataset.layout, box: svg.getBoundingClientRect().width,
+            min: Math.min(...sizes), count: sizes.length,
             body: parseFloat(getComputedStyle(root.closest('article') || document.body).fontSize)};
   })"""
 
@@ -249,7 +250,7 @@ def test_explorer_figure_text_is_readable(built_book, site, browser_context, vie
             continue
         page.goto(f"{site}/{rel}", wait_until="networkidle")
         for k in range(page.locator(".mgcourse-static").count()):
-            shown = page.locator(".mgcourse-static").nth(k).evaluate(_FIGURE_TEXT)
+            shown = page.locator(".mgcourse-static").nth(k).evaluate(FIGURE_TEXT)
             assert [f["layout"] for f in shown] == [layout], (rel, shown)
             (figure,) = shown
             floor = 12.0 if layout == "narrow" else figure["body"]
