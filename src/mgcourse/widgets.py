@@ -837,27 +837,6 @@ class _StaticLayout:
     boxes: list[list[float]]
 
 
-def _draw_piece(piece: dict[str, Any], style: dict[str, str], box: Sequence[float], layout: int,
-                clip: str) -> str:
-    """SVG of one piece in one layout; ``explorer.js`` builds exactly the same string."""
-    if "v" in piece:
-        return str(piece["v"][layout])
-    left, top, width, height = box
-    out = []
-    for code in piece.get("p", ()):
-        values = unpolyline(code)
-        coords = [f"{left + x * width / QUANTUM:.1f} {top + (QUANTUM - y) * height / QUANTUM:.1f}"
-                  for x, y in zip(values[::2], values[1::2], strict=True)]
-        out.append(f'<path d="M{" ".join(coords)}" {style["l"]}/>')
-    if "m" in piece:
-        values = unpolyline(piece["m"])
-        for x, y in zip(values[::2], values[1::2], strict=True):
-            out.append(f'<path transform="translate({left + x * width / QUANTUM:.1f} '
-                       f'{top + (QUANTUM - y) * height / QUANTUM:.1f})" d="{style["m"]}" '
-                       f'{style["k"]}/>')
-    return f'<g clip-path="url(#{clip})">{"".join(out)}</g>'
-
-
 @dataclass(frozen=True)
 class StaticExplorer:
     """The kernel-free rendering of an :class:`Explorer` (see :meth:`Explorer.static`).
@@ -900,14 +879,32 @@ class StaticExplorer:
     texts: list[str]
 
     def overlay(self, frame: int, layout: int = 0, uid: str = "mgx") -> str:
-        """SVG content drawn over the background of one layout in one frame."""
-        boxes = self.layouts[layout].boxes
-        return "".join(
-            _draw_piece(self.pieces[i], self.styles[self.pieces[i].get("s", 0)] if self.styles
-                        else {}, boxes[self.pieces[i]["a"]] if "a" in self.pieces[i] else (),
-                        layout, f"{uid}-{layout}-{self.pieces[i].get('a', 0)}")
-            for i in self.frames[frame]
-        )
+        """SVG content drawn over the background of one layout in one frame.
+
+        ``uid`` starts the ids of the axes' clip paths (the page uses the explorer's id).
+        """
+        return "".join(self._piece(self.pieces[i], layout, uid) for i in self.frames[frame])
+
+    def _piece(self, piece: dict[str, Any], layout: int, uid: str) -> str:
+        """SVG of one piece in one layout; ``explorer.js`` builds exactly the same string."""
+        if "v" in piece:
+            return str(piece["v"][layout])
+        style = self.styles[piece["s"]]
+        left, top, width, height = self.layouts[layout].boxes[piece["a"]]
+
+        def point(x: int, y: int) -> str:
+            return f"{left + x * width / QUANTUM:.1f} {top + (QUANTUM - y) * height / QUANTUM:.1f}"
+
+        out = []
+        for code in piece.get("p", ()):
+            values = unpolyline(code)
+            coords = " ".join(point(x, y) for x, y in zip(values[::2], values[1::2], strict=True))
+            out.append(f'<path d="M{coords}" {style["l"]}/>')
+        if "m" in piece:
+            values = unpolyline(piece["m"])
+            out += [f'<path transform="translate({point(x, y)})" d="{style["m"]}" {style["k"]}/>'
+                    for x, y in zip(values[::2], values[1::2], strict=True)]
+        return f'<g clip-path="url(#{uid}-{layout}-{piece["a"]})">{"".join(out)}</g>'
 
     def index(self, positions: Sequence[int]) -> int:
         """Row-major index of the frame for one position of every control."""
