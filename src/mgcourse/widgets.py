@@ -74,6 +74,9 @@ STATIC_POSITIONS: int = 21
 #: Figure width below which a plot function draws the narrow layout [inches].
 NARROW_WIDTH: float = 5.0
 
+#: Dense lines drop vertices that move them by less than this, in the SVG and in line data [pt].
+_SIMPLIFY_PT: float = 0.3
+
 #: Folder to put on ``JUPYTER_PATH`` so that Voila finds the ``mgcourse`` template (Voila's
 #: lab template without the stylesheets it would fetch from a CDN).
 VOILA_PATH: Path = Path(__file__).with_name("static")
@@ -211,30 +214,27 @@ class Layout:
     font_size : float
         Size of every text in the figure [points]. A figure is shown at the
         width of its box, so text of ``font_size`` points in a figure ``w``
-        inches wide reads as ``font_size * box_px / (72 * w)`` pixels.
-    min_box : float
-        Narrowest box the layout is shown in [CSS px]; below it the next
-        layout takes over (the page's style sheet switches at these widths).
+        inches wide reads as ``font_size * box_px / (72 * w)`` pixels. The
+        page's style sheet shows the wide layout in boxes of 576 px and more.
     """
 
     name: str
     font_size: float
-    min_box: float
 
     def rc(self) -> dict[Any, Any]:
         """Matplotlib settings of the layout: one text size, text kept as text in SVG."""
         same = ("axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
                 "legend.fontsize", "legend.title_fontsize", "figure.titlesize", "figure.labelsize")
         return {"font.size": self.font_size, **dict.fromkeys(same, "medium"),
-                "svg.fonttype": "none", "path.simplify_threshold": 0.3}
+                "svg.fonttype": "none", "path.simplify_threshold": _SIMPLIFY_PT}
 
 
 #: The page-column layout: 12-pt text in a 7-in figure reads as 17.6 px in the 739-px box of a
 #: 1366-px desktop page (its text is 16 px) and 13.7 px at the narrowest box it is shown in.
-WIDE: Layout = Layout("wide", 12.0, 576.0)
+WIDE: Layout = Layout("wide", 12.0)
 #: The phone layout: 10-pt text in a 3.7-in figure reads as 12.8 px in the 340-px box of a
 #: 390-px phone, and larger in any wider box up to 576 px.
-NARROW: Layout = Layout("narrow", 10.0, 0.0)
+NARROW: Layout = Layout("narrow", 10.0)
 #: Every layout, widest first.
 LAYOUTS: tuple[Layout, ...] = (WIDE, NARROW)
 
@@ -268,7 +268,6 @@ class _Canvas:
     """An explorer's figure in one layout: set up once, then only the changing artists move."""
 
     def __init__(self, explorer: Explorer, layout: Layout, dpi: float) -> None:
-        self.layout = layout
         self.rc = layout.rc()
         size = explorer.figsize if layout is WIDE else explorer.narrow_figsize
         self.animated: frozenset[Artist] = frozenset()
@@ -741,7 +740,7 @@ def _line_data(line: Line2D) -> dict[str, Any]:
         return polyline(units.ravel())
 
     if line.get_linestyle() not in _NO_LINE and len(xy) >= 2:
-        with mpl.rc_context({"path.simplify_threshold": 0.3}):
+        with mpl.rc_context({"path.simplify_threshold": _SIMPLIFY_PT}):
             cleaned = MplPath(display).cleaned(simplify=True, clip=near, remove_nans=True)
         runs: list[list[np.ndarray]] = []
         for vertex, code in zip(np.asarray(cleaned.vertices), np.asarray(cleaned.codes), strict=True):

@@ -33,6 +33,9 @@
     var figures = Array.prototype.slice.call(root.querySelectorAll(".mgcourse-figure"));
     var text = root.querySelector(".mgcourse-alt");
     var readout = root.querySelector(".mgcourse-readout");
+    var words = controls.map(function (control) {  // what each slider position is called
+      return control.type === "range" ? JSON.parse(control.dataset.words) : null;
+    });
     var decoded = {};
     var current = -1;
     var drawn = figures.map(function () { return -1; });
@@ -88,9 +91,9 @@
         if (readout) readout.textContent = readout.dataset.hint || "";
       }
       figures.forEach(function (_, layout) { draw(layout); });
-      controls.forEach(function (control) {
-        if (control.type !== "range") return;
-        var said = JSON.parse(control.dataset.words)[Number(control.value)];
+      controls.forEach(function (control, i) {
+        if (!words[i]) return;
+        var said = words[i][Number(control.value)];
         control.setAttribute("aria-valuetext", said);
         var out = control.parentNode.querySelector("output");
         if (out) out.textContent = said;
